@@ -6,4 +6,277 @@ CONTRACT (used by streams.core.enrich):
 
 CleanedArticle.text is the text the enriched record carries and that every entity offset
 refers to: the cleaned title, a blank line, then the cleaned body (subheadings kept).
+
+Why line-based: scraped boilerplate (comment forms, "Also read:" links, bylines, share
+bars, photo credits) arrives as whole lines, while real sentences that merely contain
+"share" or start with "By" sit inside paragraphs. A line is dropped only when the line as
+a whole has the shape of boilerplate. Every regex here is anchored and free of nested
+unbounded repetition, so cleaning is linear in the length of the input.
 """
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from streams.core.dateline import Dateline, parse_dateline
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedArticle:
+    """A cleaned article; ``dateline`` offsets (if any) point into ``text``."""
+
+    title: str
+    body: str
+    text: str  # title + "\n\n" + body (or whichever of the two is non-empty)
+    dateline: Dateline | None
+    removed: tuple[str, ...]  # boilerplate lines dropped from the body, in order
+
+
+def clean_article(title: str, body: str) -> CleanedArticle:
+    """Clean title and body, join them into ``text`` and parse the body's dateline."""
+    clean_title = " ".join(normalize_text(title).split())
+    clean_body, removed = strip_boilerplate(normalize_text(body))
+    text = "\n\n".join(part for part in (clean_title, clean_body) if part)
+    dateline = parse_dateline(clean_body)
+    if dateline is not None and clean_title:
+        shift = len(clean_title) + 2
+        dateline = _shifted(dateline, shift)
+    return CleanedArticle(clean_title, clean_body, text, dateline, tuple(removed))
+
+
+def _shifted(dateline: Dateline, shift: int) -> Dateline:
+    return Dateline(
+        text=dateline.text,
+        location=dateline.location,
+        region=dateline.region,
+        date=dateline.date,
+        agency=dateline.agency,
+        start=dateline.start + shift,
+        end=dateline.end + shift,
+        country=dateline.country,
+    )
+
+
+# -- Unicode and white space --------------------------------------------------------
+
+# Why not NFKC: it would also rewrite "km²" to "km2", "½" to "1⁄2" and CJK punctuation.
+# NFC plus this explicit table keeps meaning and only unifies what varies between sites.
+_CHAR_MAP: dict[int, str | None] = {
+    **{c: None for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"},  # C0 controls
+    **{c: None for c in range(0x7F, 0xA0)},  # DEL and C1 controls
+    **{c: None for c in range(0xD800, 0xE000)},  # lone surrogates (not encodable as UTF-8)
+    0x85: "\n",  # NEXT LINE
+    0x0B: "\n",
+    0x0C: "\n",
+    0x2028: "\n",  # LINE SEPARATOR
+    0x2029: "\n",  # PARAGRAPH SEPARATOR
+    0x09: " ",
+    **{c: " " for c in (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)},  # spaces
+    **{c: None for c in (0x200B, 0x2060, 0xFEFF, 0x00AD)},  # zero-width spaces, BOM, soft hyphen
+    **{ord(c): "'" for c in "‘’‚‛′´"},
+    **{ord(c): '"' for c in "“”„‟″"},
+    **{ord(c): "-" for c in "‐‑"},  # hyphen, non-breaking hyphen (dashes — – are kept)
+    **{ord(c): s for c, s in zip("ﬀﬁﬂﬃﬄﬅﬆ", ("ff", "fi", "fl", "ffi", "ffl", "st", "st"))},
+    # full-width Latin letters and digits ("Ｒｅｕｔｅｒｓ", "２０２２")
+    **{c: chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))},
+}
+
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*>|<!--.*?-->", re.DOTALL)
+_SCRIPT_OPEN_RE = re.compile(r"<(script|style|noscript)\b[^<>]*>", re.IGNORECASE)
+#: Tags whose boundary is a line break in the rendered page.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table td th tr ul".split()
+)
+_SPACES_RE = re.compile(r" {2,}")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+
+
+def normalize_text(text: str) -> str:
+    """Unicode-normalise ``text``, strip HTML remnants, tidy white space; keeps line structure.
+
+    Each line is stripped, runs of spaces become one, line endings become ``\\n`` and
+    runs of blank lines become one blank line.
+    """
+    if "<" in text:
+        text = _strip_html(text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_MAP)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = _SPACES_RE.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES_RE.sub("\n\n", text).strip()
+
+
+def _strip_html(text: str) -> str:
+    """Remove tags (block tags become line breaks) and script/style contents."""
+    text = _drop_scripts(text)
+    return _TAG_RE.sub(_tag_replacement, text)
+
+
+def _tag_replacement(match: re.Match[str]) -> str:
+    name = match.group(2)
+    if name is None:  # a comment
+        return ""
+    if name.lower() not in _BLOCK_TAGS:
+        return ""
+    return "\n" if name.lower() == "br" or not match.group(1) else "\n\n"
+
+
+def _drop_scripts(text: str) -> str:
+    """Cut <script>/<style> elements with their contents, in one left-to-right pass."""
+    lowered = text.lower()
+    if "<script" not in lowered and "<style" not in lowered and "<noscript" not in lowered:
+        return text
+    parts = []
+    position = 0
+    while (opening := _SCRIPT_OPEN_RE.search(text, position)) is not None:
+        closing = lowered.find(f"</{opening.group(1).lower()}", opening.end())
+        parts.append(text[position : opening.start()])
+        if closing < 0:  # unclosed: drop only the opening tag
+            position = opening.end()
+            continue
+        close_end = lowered.find(">", closing)
+        position = len(text) if close_end < 0 else close_end + 1
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+# -- Boilerplate lines ----------------------------------------------------------------
+
+_SOCIAL = r"(?:facebook|twitter|x|instagram|linkedin|whatsapp|telegram|pinterest|reddit|youtube|tiktok|threads|email|e-mail|print|messenger|flipboard|copy link)"
+_AGENCY = r"(?:(?:the )?associated press|ap|afp|agence france-presse|reuters|dpa|xinhua|ians|pti|ani|upi|bloomberg|efe|ansa|tass|anadolu(?: agency)?|alliance news)"
+
+#: Lines that are boilerplate as a whole (matched against the whole line, ignoring case).
+_BOILERPLATE_RE = re.compile(
+    "|".join(
+        [
+            # comment forms (WordPress and the like)
+            r"please enter your (?:comment|name|e-?mail(?: address)?|website)(?: here)?[!.]?",
+            r"leave a (?:reply|comment)(?: cancel reply)?[.!]?",
+            r"cancel reply",
+            r"you must be (?:logged|signed) in to post a comment[.!]?",
+            r"(?:post|add|submit|write) (?:a |your )?comment[.!:]?",
+            r"save my name, e-?mail,? and website in this browser for the next time i comment[.!]?",
+            r"notify me of (?:follow-up comments|new posts)[^\n]{0,40}",
+            r"this site uses akismet to reduce spam[^\n]{0,120}",
+            r"\d{1,5} comments?|comments?(?: \(\d{1,5}\))?|no comments(?: yet)?[.!]?",
+            # link lines to other stories
+            r"(?:also read|read also|read more|see also|related|related (?:articles?|stories|posts|news|coverage)"
+            r"|recommended|must read|don't miss|you may also like|more on this(?: story)?|trending)"
+            r"(?: ?[:|»>]| -| —| –)[^\n]{0,300}",
+            r"(?:also read|read also|read more|see also|related(?: articles?| stories| posts| news)?"
+            r"|recommended(?: for you)?|more stories|you may also like|trending(?: now)?)[.!:]?",
+            # share / subscribe / newsletter / cookie notices / calls to action
+            rf"share(?: this)?(?: article| story| post| page)?(?: on| via| with)?(?: {_SOCIAL})?[.!:]?",
+            rf"{_SOCIAL}(?: ?[|/•·,]? ?{_SOCIAL}){{1,12}}",
+            rf"(?:tweet|pin it|print|e-?mail)(?: this(?: article| story)?)?[.!:]?",
+            r"subscribe(?: now| today| here| for free| for \$?[\d.]{1,6}[^\n]{0,40})?[.!]?",
+            r"(?:subscribe|sign up|register|join|get)(?: now| today| for free)?(?: to| for)? (?:our|the|my|a)"
+            r"(?: free)?(?: daily| weekly)? newsletters?[^\n]{0,150}",
+            r"(?:sign up|subscribe)[^\n]{0,80}(?:newsletter|inbox)[^\n]{0,80}",
+            r"(?:we|this (?:web)?site|our (?:web)?site) uses? cookies[^\n]{0,400}",
+            r"by (?:continuing to )?(?:use|using|browsing|brows(?:e|ing)) (?:this|our) (?:web)?site,? you (?:agree|consent|accept)[^\n]{0,300}",
+            r"(?:accept|reject|manage)(?: all)? cookies|cookie (?:policy|settings|preferences)",
+            rf"follow (?:us|me|him|her|them|@\w{{1,30}}|[\w.' -]{{1,60}}?) on {_SOCIAL}[^\n]{{0,200}}",
+            r"(?:click|tap) here\b[^\n]{0,200}",
+            # photo credits and captions
+            r"\(?(?:file )?(?:photo|image|picture|pic|photograph|video|graphic)s?(?: credits?)?(?: ?:| by| courtesy(?: of)?| ?/)[^\n]{0,300}\)?",
+            r"\(?(?:image|photo) (?:credit|source|courtesy)s?\b[^\n]{0,200}\)?",
+            r"\((?:[\w.-]{1,30} ){0,3}(?:photo|pool photo|photo illustration)s?/[^()\n]{1,120}\)",
+            r"\(?(?:file )?(?:photo|image|picture): [^\n]{0,300}",
+            # copyright and advertising
+            r"(?:©|\(c\)|copyright)(?: ?©| \(c\))? ?(?:\d{4}(?: ?[-–] ?\d{4})?)?[^\n]{0,150}",
+            r"[^\n]{0,150}all rights reserved[.!]?",
+            r"this material may not be published, broadcast, rewritten,? or redistributed[^\n]{0,80}",
+            r"advertisement(?: ?[-—–:] ?scroll to continue(?: with content)?)?|sponsored(?: content)?|ad",
+            r"story continues below(?: this)? advertisement|continue reading(?: the main story)?(?: below)?[.!]?",
+            r"scroll (?:down )?to continue(?: reading| with content)?",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+#: The copyright alternatives above start with this; they must also show a © or a year
+#: (so "Copyright law is changing fast" stays).
+_COPYRIGHT_EVIDENCE_RE = re.compile(r"©|\(c\)|\b(?:19|20)\d\d\b|all rights reserved", re.IGNORECASE)
+_COPYRIGHT_START_RE = re.compile(r"(?:©|\(c\)|copyright)", re.IGNORECASE)
+
+_AGENCY_LINE_RE = re.compile(rf"(?:{_AGENCY})(?: (?:staff|correspondent|reporter|writer))?[.]?", re.IGNORECASE)
+
+#: How long a boilerplate line may be, in words. Real paragraphs are longer than
+#: link lines, captions and notices; this bounds the damage of a false match.
+_MAX_BOILERPLATE_WORDS = 60
+
+
+def strip_boilerplate(body: str) -> tuple[str, list[str]]:
+    """Drop boilerplate lines from a normalised body; return the body and the dropped lines."""
+    kept: list[str] = []
+    removed: list[str] = []
+    after_byline = False
+    for line in body.split("\n"):
+        if not line:
+            kept.append(line)
+            continue
+        if is_byline(line) or (after_byline and _AGENCY_LINE_RE.fullmatch(line)) or is_boilerplate(line):
+            removed.append(line)
+            after_byline = is_byline(line)
+            continue
+        after_byline = False
+        kept.append(line)
+    return _BLANK_LINES_RE.sub("\n\n", "\n".join(kept)).strip(), removed
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a whole (stripped) line is web boilerplate: comment form, link, notice, credit."""
+    if line.count(" ") >= _MAX_BOILERPLATE_WORDS or not _BOILERPLATE_RE.fullmatch(line):
+        return False
+    if _COPYRIGHT_START_RE.match(line) and not _COPYRIGHT_EVIDENCE_RE.search(line):
+        return False
+    return True
+
+
+# A byline is "By" + one or two names + optionally a role or agency after a separator.
+_BYLINE_RE = re.compile(r"by ([^,|—–\n]{2,80}?)(?: ?(?:,|\||—|–| -) ?([^\n]{1,80}))?", re.IGNORECASE)
+_NAME_PARTICLES = frozenset({"and", "de", "da", "del", "der", "van", "von", "al", "bin", "el", "la", "le", "du", "dos"})
+_NOT_NAME_STARTS = frozenset(
+    """the a an this that these those its his her their our my your all some most far then now
+    contrast comparison comparison, way air land sea road rail far default design law nature
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december""".split()
+)
+_ROLE_WORDS = frozenset(
+    """staff writer writers reporter reporters correspondent correspondents editor editors
+    contributor contributors columnist in for of the and at news press agency""".split()
+)
+_NAME_TOKEN_RE = re.compile(r"(?:[A-Z][\w'.-]*|[A-Z]\.)")
+
+
+def is_byline(line: str) -> bool:
+    """Whether the line is a byline: "By John Smith", "By JOHN SMITH, Associated Press".
+
+    Every word after "By" must look like a name (capitalised or a name particle), and
+    whatever follows a separator must be capitalised or a role word, so that sentences
+    such as "By contrast, the ..." or "By Monday, the government had ..." are kept.
+    """
+    if len(line) > 160 or line[:3].lower() != "by ":
+        return False
+    match = _BYLINE_RE.fullmatch(line)
+    if match is None:
+        return False
+    names = match.group(1).split()
+    if not names or len(names) > 9 or names[0].lower().strip(",.") in _NOT_NAME_STARTS:
+        return False
+    if not all(_NAME_TOKEN_RE.fullmatch(word) or word.lower() in _NAME_PARTICLES for word in names):
+        return False
+    tail = match.group(2)
+    if tail is None:
+        return True
+    return all(
+        word[:1].isupper() or word.lower().strip(",.") in _ROLE_WORDS or word in "|—–-/" for word in tail.split()
+    )

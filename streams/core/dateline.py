@@ -3,10 +3,18 @@
 CONTRACT (used by streams.core.clean and streams.core.enrich):
 
     parse_dateline(body: str) -> Dateline | None
+
+Why a strict grammar: a dateline is the strongest single hint of where a story happens,
+but a false one (a sentence such as "Russia, China and Iran said ...") would put the
+story in the wrong country. So a dateline is only recognised when the whole of it has
+the wire shape: PLACE[/PLACE2][, Region][, Date][ (Agency)] separator, followed by the
+start of a sentence. Only the first line (at most ``WINDOW`` characters) is examined,
+and the regex has no nested unbounded repetition, so parsing is constant-time per body.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -27,3 +35,111 @@ class Dateline:
     start: int
     end: int
     country: str | None = None  # ISO 3166-1 alpha-2, resolved from location/region
+
+
+#: How far into the body a dateline may reach. The longest real ones
+#: ("SAN JUAN, Puerto Rico, Oct. 2 (Reuters) -") are well under 100 characters.
+WINDOW = 200
+
+_SP = r"[ \u00a0]"  # parse_dateline may also be given an uncleaned body
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:{_MONTH}{_SP}\d{{1,2}}(?:,{_SP}\d{{4}})?"  # July 19 / Oct. 2, 2022
+    rf"|\d{{1,2}}{_SP}{_MONTH}(?:{_SP}\d{{4}})?)"  # 19 July 2022
+)
+# One word of an upper-case place ("ST.", "WINSTON-SALEM", "O'HARE") and of a
+# region ("Georgia", "La.", "D.C.", "N.Y."). Words are separated by exactly one space,
+# so each word can only be matched one way: no backtracking blow-up.
+_PLACE_WORD = r"[A-Z][A-Z.'’-]*"
+_PLACE = rf"{_PLACE_WORD}(?:{_SP}{_PLACE_WORD}){{0,3}}"
+_TITLE_WORD = r"[A-Z][a-z.'’-]*[a-z.]"
+_TITLE_PLACE = rf"{_TITLE_WORD}(?:{_SP}{_TITLE_WORD}){{0,2}}"
+_REGION_WORD = r"[A-Z][A-Za-z.'’-]*"
+_REGION = rf"(?!{_MONTH}{_SP}\d){_REGION_WORD}(?:{_SP}{_REGION_WORD}){{0,2}}"
+_AGENCY = r"[A-Za-z][A-Za-z.&'’ -]{0,40}"
+_SEPARATOR = rf"(?:{_SP}?(?:--?|—|–)|{_SP}?:)"
+
+_DATELINE_RE = re.compile(
+    rf"(?P<place>{_PLACE}(?:/{_PLACE})*|(?P<title_place>{_TITLE_PLACE}))"
+    rf"(?P<region>(?:,{_SP}{_REGION}){{0,2}})"
+    rf"(?:,{_SP}(?P<date>{_DATE}))?"
+    rf"(?:{_SP}\((?P<agency>{_AGENCY})\))?"
+    rf"(?P<sep>{_SEPARATOR})"
+    rf"(?P<space>{_SP}+)"
+    # a dateline is followed by the first sentence: capital, digit, quote or bracket
+    r"(?=[A-Z0-9\"'“‘(\[])"
+)
+
+#: Upper-case labels that take the dateline's place in some feeds ("BREAKING: ...").
+_NOT_PLACES = frozenset(
+    {
+        "ALERT", "ANALYSIS", "BREAKING", "BREAKING NEWS", "COMMENT", "COMMENTARY", "CORRECTION",
+        "EDITORIAL", "EXCLUSIVE", "EXPLAINER", "FACT CHECK", "FEATURE", "FILE", "FLASH",
+        "INTERVIEW", "LIVE", "NOTE", "OPINION", "PHOTOS", "REVIEW", "UPDATE", "UPDATED",
+        "URGENT", "VIDEO", "WATCH",
+    }
+)  # fmt: skip
+
+#: Words written in lower case inside a place name ("Rio de Janeiro", "Dar es Salaam").
+_LOWER_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "della", "di", "du", "es", "of", "on", "upon"})
+
+_WORD_PART = re.compile(r"[A-Za-z]+")
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def parse_dateline(body: str) -> Dateline | None:
+    """The dateline at the start of ``body``, or None when the body does not open with one.
+
+    Leading white space is skipped; offsets refer to ``body`` itself.
+    """
+    start = _LEADING_SPACE.match(body).end()
+    window = body[start : start + WINDOW].split("\n", 1)[0]
+    match = _DATELINE_RE.match(window)
+    if match is None:
+        return None
+    title_place = match["title_place"]
+    # A place written in title case ("Washington, July 2 (IANS):") is only trusted with a
+    # date or an agency; otherwise "However: ..." or "Meanwhile — ..." would qualify.
+    if title_place is not None and not (match["date"] or match["agency"]):
+        return None
+    first_place = (title_place or match["place"].split("/", 1)[0]).strip()
+    if first_place.upper() in _NOT_PLACES or sum(c.isalpha() for c in first_place) < 2:
+        return None
+    regions = [r.strip() for r in match["region"].split(",") if r.strip()]
+    return Dateline(
+        text=window[: match.end("sep")],
+        location=first_place if title_place else _place_title_case(first_place),
+        region=", ".join(regions) or None,
+        date=match["date"],
+        agency=match["agency"].strip() if match["agency"] else None,
+        start=start,
+        end=start + match.end("sep"),
+    )
+
+
+def _place_title_case(place: str) -> str:
+    """Title case for an upper-case place: "ST. LOUIS" -> "St. Louis", "RIO DE JANEIRO" -> "Rio de Janeiro".
+
+    ``str.title`` gets "KING'S LYNN" wrong ("King'S Lynn"); here a letter after an
+    apostrophe is capitalised only when a longer word follows it ("O'Hare").
+    """
+    words = []
+    for index, word in enumerate(place.split()):
+        lower = word.lower()
+        if index and lower in _LOWER_PARTICLES:
+            words.append(lower)
+            continue
+        parts = []
+        previous_end = 0
+        for part in _WORD_PART.finditer(lower):
+            text = part.group()
+            after_apostrophe = part.start() > 0 and lower[part.start() - 1] in "'’"
+            if not after_apostrophe or len(text) > 1:
+                text = text[0].upper() + text[1:]
+            parts.append(lower[previous_end : part.start()] + text)
+            previous_end = part.end()
+        words.append("".join(parts) + lower[previous_end:])
+    return " ".join(words)

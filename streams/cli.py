@@ -1,0 +1,340 @@
+"""The newsstream command line: demo, worker, broker, produce, consume, enrich.
+
+Thin: every command parses options into Settings and calls the module that does the work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from streams import __version__
+from streams.config import Settings, load_settings
+
+log = logging.getLogger("streams")
+cli = typer.Typer(
+    name="newsstream",
+    help="Enrich news articles flowing through Kafka with named entities and country tags.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+BrokerOption = Annotated[
+    str | None,
+    typer.Option("--broker", "-b", help="Kafka bootstrap servers (default: $NEWSSTREAM_BROKER)."),
+]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("kafka", "aiokafka"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def require_broker(settings: Settings) -> Settings:
+    if not settings.broker:
+        err.print(
+            "[red]No broker configured.[/red] Set NEWSSTREAM_BROKER (or --broker) to your cluster, "
+            "or to the address that `newsstream worker` / `newsstream broker` logs for the embedded broker."
+        )
+        raise typer.Exit(2)
+    return settings
+
+
+@cli.callback()
+def _main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        out.print(f"newsstream {__version__}")
+        raise typer.Exit()
+
+
+@cli.command()
+def worker(
+    broker: BrokerOption = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Port of /metrics, /healthz, /readyz.")] = None,
+    log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+) -> None:
+    """Run the long-running enrichment worker (joins the consumer group, enriches until stopped)."""
+    from streams.broker import EmbeddedBroker
+    from streams.worker import run_worker
+
+    settings = load_settings(broker=broker, metrics_port=metrics_port, log_level=log_level)
+    configure_logging(settings.log_level)
+    with contextlib.ExitStack() as stack:
+        if not settings.broker:
+            embedded = stack.enter_context(EmbeddedBroker())
+            settings = settings.model_copy(update={"broker": embedded.url})
+            log.warning(
+                "NEWSSTREAM_BROKER is not set: started an embedded in-memory broker; "
+                "connect producers and consumers with NEWSSTREAM_BROKER=%s",
+                embedded.url,
+            )
+        run_worker(settings)
+
+
+@cli.command()
+def broker(
+    port: Annotated[int, typer.Option(help="Port to listen on (0: a free one).")] = 9092,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Run only the embedded in-memory Kafka-compatible broker, until interrupted."""
+    from streams.broker import EmbeddedBroker
+
+    configure_logging("info")
+    with EmbeddedBroker(host=host, port=port or None) as embedded:
+        out.print(f"broker listening: NEWSSTREAM_BROKER={embedded.url}")
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+
+
+@cli.command()
+def produce(
+    files: Annotated[list[str], typer.Argument(help="JSON, JSON Lines or plain-text files; - for standard input.")],
+    broker: BrokerOption = None,
+    topic: Annotated[str | None, typer.Option(help="Topic to send to (default: the raw topic).")] = None,
+    validate: Annotated[bool, typer.Option("--validate/--no-validate", help="Refuse files with invalid articles.")] = True,
+) -> None:
+    """Send raw articles to the raw topic, keyed by article id (validated first)."""
+    from streams import kafka_io
+    from streams.core.records import RecordError, article_id, validate_raw
+    from streams.inputs import read_records
+    from streams.topics import ensure_topics
+
+    settings = require_broker(load_settings(broker=broker))
+    configure_logging("warning")
+    records = [record for path in files for record in _read_or_exit(read_records, path)]
+    problems = []
+    for record in records:
+        if record.error:
+            problems.append(f"{record.where}: {record.error}")
+        elif validate:
+            try:
+                validate_raw(record.article)
+            except RecordError as exc:
+                problems.append(f"{record.where}: {exc.code}: {exc.reason}")
+    if problems and validate:
+        for problem in problems:
+            err.print(f"[red]invalid[/red] {problem}")
+        err.print(f"{len(problems)} of {len(records)} records invalid; nothing sent (use --no-validate to send anyway)")
+        raise typer.Exit(1)
+    ensure_topics(settings)
+    producer = kafka_io.producer(settings)
+    futures = []
+    with Progress(console=err, transient=True, disable=len(records) < 100) as progress:
+        task = progress.add_task("producing", total=len(records))
+        for record in records:
+            key = article_id(record.article).encode() if record.article else None
+            futures.append(producer.send(topic or settings.topic_raw, key=key, value=record.raw))
+            progress.advance(task)
+        producer.flush()
+    failed = [f for f in futures if f.failed()]
+    producer.close()
+    err.print(f"sent {len(futures) - len(failed)} records to {topic or settings.topic_raw}")
+    if failed:
+        err.print(f"[red]{len(failed)} records were not acknowledged:[/red] {failed[0].exception}")
+        raise typer.Exit(1)
+
+
+def _read_or_exit(reader, path: str):
+    try:
+        return list(reader(path))
+    except OSError as exc:
+        err.print(f"[red]cannot read {path}:[/red] {exc.strerror or exc}")
+        raise typer.Exit(1) from None
+
+
+@cli.command()
+def consume(
+    broker: BrokerOption = None,
+    country: Annotated[list[str] | None, typer.Option(help="Only articles tagged with this ISO code (repeatable).")] = None,
+    entity: Annotated[list[str] | None, typer.Option(help="Only articles with an entity containing this text.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON Lines.")] = False,
+    from_beginning: Annotated[bool, typer.Option(help="Start at the oldest record instead of new ones.")] = False,
+    dead_letters: Annotated[bool, typer.Option(help="Tail the dead-letter topic instead.")] = False,
+    max_records: Annotated[int | None, typer.Option("--max", help="Stop after this many printed records.")] = None,
+    idle_timeout: Annotated[float | None, typer.Option(help="Stop after this many seconds without a record.")] = None,
+) -> None:
+    """Tail the enriched topic, optionally filtered by country or entity."""
+    from streams import kafka_io, render
+
+    settings = require_broker(load_settings(broker=broker))
+    configure_logging("warning")
+    topic = settings.topic_deadletter if dead_letters else settings.topic_enriched
+    countries = {c.upper() for c in country or []}
+    needles = [e.lower() for e in entity or []]
+    kafka_consumer = kafka_io.consumer(settings, [topic], from_beginning=from_beginning)
+    printed = 0
+    try:
+        for message in kafka_io.tail(kafka_consumer, idle_timeout=idle_timeout, max_records=None):
+            record = orjson.loads(message.value)
+            if not dead_letters and not _matches(record, countries, needles):
+                continue
+            if as_json:
+                sys.stdout.buffer.write(message.value + b"\n")
+                sys.stdout.flush()
+            elif dead_letters:
+                out.print(render.dead_letter_line(record))
+            else:
+                render.print_article(out, record)
+            printed += 1
+            if max_records is not None and printed >= max_records:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        kafka_consumer.close()
+
+
+def _matches(record: dict, countries: set[str], needles: list[str]) -> bool:
+    if countries and not countries & {c["code"] for c in record.get("countries", [])}:
+        return False
+    if needles:
+        names = [e["text"].lower() for e in record.get("entities", [])]
+        if not any(needle in name for needle in needles for name in names):
+            return False
+    return True
+
+
+@cli.command()
+def enrich(
+    batch_size: Annotated[int, typer.Option(help="Articles per NER batch.")] = 32,
+) -> None:
+    """Enrich raw-article JSON Lines from stdin to stdout, without Kafka. Dead letters go to stderr (exit 3)."""
+    from streams.core.enrich import Enricher, Incoming
+
+    settings = load_settings()
+    configure_logging("warning")
+    enricher = Enricher(model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=batch_size)
+    dead = 0
+
+    def flush(batch: list[Incoming]) -> None:
+        nonlocal dead
+        for outcome in enricher.enrich_batch(batch).outcomes:
+            stream = sys.stdout.buffer if outcome.ok else sys.stderr.buffer
+            stream.write(orjson.dumps(outcome.record) + b"\n")
+            dead += not outcome.ok
+        sys.stdout.flush()
+
+    batch: list[Incoming] = []
+    for line in sys.stdin.buffer:
+        if line.strip():
+            batch.append(Incoming(line.rstrip(b"\r\n")))
+        if len(batch) >= batch_size:
+            flush(batch)
+            batch = []
+    if batch:
+        flush(batch)
+    if dead:
+        raise typer.Exit(3)
+
+
+@cli.command()
+def demo(
+    seeds: Annotated[Path, typer.Option(help="Directory of sample articles.")] = REPO_SEEDS,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 180.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the enriched records as JSON.")] = False,
+) -> None:
+    """Embedded broker + a worker; push the seed articles through and print them enriched."""
+    from streams import kafka_io, render
+    from streams.broker import EmbeddedBroker, free_port
+    from streams.inputs import read_records, seed_files
+    from streams.core.records import article_id
+    from streams.topics import ensure_topics
+
+    configure_logging("warning")
+    files = seed_files(seeds) if seeds.is_dir() else []
+    if not files:
+        err.print(f"[red]no sample articles in {seeds}[/red]")
+        raise typer.Exit(1)
+    records = [r for f in files for r in read_records(str(f)) if r.article is not None]
+    workdir = Path(tempfile.mkdtemp(prefix="newsstream-demo-"))
+    started = time.monotonic()
+    with EmbeddedBroker(log_path=workdir / "broker.log") as embedded:
+        settings = load_settings(broker=embedded.url, app_id="newsstream-demo", data_dir=str(workdir / "data"))
+        err.print(f"embedded broker at {embedded.url}; logs in {workdir}")
+        ensure_topics(settings)
+        metrics_port = free_port()
+        env = {**os.environ, "NEWSSTREAM_BROKER": embedded.url, "NEWSSTREAM_APP_ID": settings.app_id,
+               "NEWSSTREAM_METRICS_PORT": str(metrics_port), "NEWSSTREAM_DATA_DIR": settings.data_dir}
+        worker_log = open(workdir / "worker.log", "wb")  # noqa: SIM115 - closed below
+        worker_proc = subprocess.Popen([sys.executable, "-m", "streams", "worker"], env=env,
+                                       stdout=worker_log, stderr=subprocess.STDOUT)
+        try:
+            producer = kafka_io.producer(settings)
+            for record in records:
+                producer.send(settings.topic_raw, key=article_id(record.article).encode(), value=record.raw)
+            producer.flush()
+            producer.close()
+            err.print(f"sent {len(records)} sample article(s) to {settings.topic_raw}; waiting for the worker...")
+            consumer = kafka_io.consumer(settings, [settings.topic_enriched, settings.topic_deadletter], from_beginning=True)
+            enriched, dead = [], []
+            deadline = time.monotonic() + timeout
+            while len(enriched) + len(dead) < len(records) and time.monotonic() < deadline:
+                if worker_proc.poll() is not None:
+                    break
+                for message in kafka_io.tail(consumer, idle_timeout=1.0, max_records=len(records) - len(enriched) - len(dead)):
+                    value = orjson.loads(message.value)
+                    if message.topic == settings.topic_enriched:
+                        enriched.append(value)
+                        render.print_article(out, value) if not as_json else out.print_json(data=value)
+                    else:
+                        dead.append(value)
+                        out.print(render.dead_letter_line(value))
+            consumer.close()
+            metrics_sample = _scrape(metrics_port)
+        finally:
+            _stop(worker_proc)
+            worker_log.close()
+    elapsed = time.monotonic() - started
+    out.print(f"[bold]summary[/bold]: {len(records)} sent, {len(enriched)} enriched, {len(dead)} dead-lettered in {elapsed:.1f} s")
+    if metrics_sample:
+        out.print("worker metrics: " + ", ".join(metrics_sample))
+    if len(enriched) + len(dead) < len(records):
+        err.print(f"[red]the worker did not finish in time; its log:[/red] {workdir / 'worker.log'}")
+        err.print((workdir / "worker.log").read_text(errors="replace")[-3000:])
+        raise typer.Exit(1)
+
+
+def _scrape(port: int) -> list[str]:
+    """A few headline figures from the worker's /metrics."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+    except OSError:
+        return []
+    wanted = ("newsstream_articles_consumed_total", "newsstream_articles_enriched_total")
+    return [line for line in text.splitlines() if line.startswith(wanted)]
+
+
+def _stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,244 @@
+"""enrich_batch: raw Kafka record values in, enriched articles or dead letters out.
+
+The one call the shell makes. A batch of records is decoded and validated one by one,
+cleaned, run through spaCy NER together (``nlp.pipe``: the expensive part), and then
+each article's entities are merged and its countries tagged. A failure of one record
+becomes a dead letter for that record; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from streams import __version__
+from streams.core import nlp as nlp_mod
+from streams.core.clean import CleanedArticle, clean_article
+from streams.core.countries import Gazetteer, dateline_country, tag_countries
+from streams.core.entities import merge_entities
+from streams.core.language import detect_language
+from streams.core.records import (
+    SCHEMA_VERSION,
+    ErrorCode,
+    RecordError,
+    SourceOffset,
+    article_id,
+    content_hash,
+    dead_letter,
+    parse_raw,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+#: Raw fields copied unchanged into the enriched record.
+PASSTHROUGH_FIELDS = ("title", "body", "url", "source", "published_at", "metadata")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One record as consumed: its value bytes, key and where it came from."""
+
+    value: bytes | None
+    source: SourceOffset | None = None
+    key: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one incoming record: an enriched article or a dead letter."""
+
+    key: str | None
+    record: dict[str, Any]
+    error: ErrorCode | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """Outcomes in input order, and seconds spent per stage (for the metrics)."""
+
+    outcomes: list[Outcome]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Work:
+    index: int
+    item: Incoming
+    article: dict[str, Any]
+    cleaned: CleanedArticle
+
+
+class Enricher:
+    """Holds the loaded model and gazetteer; turns raw records into enriched ones."""
+
+    def __init__(
+        self,
+        *,
+        model: str = nlp_mod.DEFAULT_MODEL,
+        nlp=None,
+        gazetteer: Gazetteer | None = None,
+        max_record_bytes: int = 1024 * 1024,
+        nlp_batch_size: int = 32,
+    ):
+        self.nlp = nlp if nlp is not None else nlp_mod.load_pipeline(model)
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
+        self.max_record_bytes = max_record_bytes
+        self.nlp_batch_size = nlp_batch_size
+        self.pipeline_info = {**nlp_mod.model_info(self.nlp), "newsstream": __version__}
+
+    # -- public API ------------------------------------------------------------------
+
+    def enrich_batch(self, items: Sequence[Incoming]) -> BatchReport:
+        """Enrich many records at once; never raises for a bad record."""
+        started = time.perf_counter()
+        outcomes: list[Outcome | None] = [None] * len(items)
+        work: list[_Work] = []
+        for index, item in enumerate(items):
+            try:
+                article = parse_raw(item.value, max_bytes=self.max_record_bytes)
+                cleaned = clean_article(article.get("title") or "", article.get("body") or "")
+            except RecordError as exc:
+                outcomes[index] = self._dead(item, exc.code, exc.reason)
+                continue
+            work.append(_Work(index, item, article, cleaned))
+        clean_done = time.perf_counter()
+
+        mentions = self._ner(work)
+        ner_done = time.perf_counter()
+
+        tag_seconds = 0.0
+        for unit, unit_mentions in zip(work, mentions):
+            if isinstance(unit_mentions, Exception):
+                outcomes[unit.index] = self._dead(
+                    unit.item, ErrorCode.ENRICHMENT_FAILED, f"NER failed: {unit_mentions!r}"
+                )
+                continue
+            tag_started = time.perf_counter()
+            try:
+                outcomes[unit.index] = Outcome(
+                    key=article_id(unit.article),
+                    record=self._enriched(unit, unit_mentions),
+                )
+            except Exception as exc:  # a bug or data the taggers choke on: dead-letter, go on
+                log.exception("enrichment failed for %s", unit.item.source)
+                outcomes[unit.index] = self._dead(unit.item, ErrorCode.ENRICHMENT_FAILED, f"tagging failed: {exc!r}")
+            tag_seconds += time.perf_counter() - tag_started
+        finished = time.perf_counter()
+        return BatchReport(
+            outcomes=[o for o in outcomes if o is not None],
+            seconds={
+                "clean": clean_done - started,
+                "ner": ner_done - clean_done,
+                "tag": tag_seconds,
+                "total": finished - started,
+            },
+        )
+
+    def enrich_article(self, article: dict[str, Any]) -> Outcome:
+        """Enrich one decoded article (the `enrich` command and the evaluation use this)."""
+        from streams.core.records import dumps
+
+        return self.enrich_batch([Incoming(dumps(article))]).outcomes[0]
+
+    # -- stages ----------------------------------------------------------------------
+
+    def _ner(self, work: list[_Work]) -> list[list[nlp_mod.Mention] | Exception]:
+        """NER for the whole batch in one nlp.pipe; if that raises, isolate the culprit."""
+        texts = [unit.cleaned.text for unit in work]
+        try:
+            return list(nlp_mod.extract_mentions(self.nlp, texts, batch_size=self.nlp_batch_size))
+        except Exception:
+            log.warning("nlp.pipe failed on a batch of %d; retrying one by one", len(texts), exc_info=True)
+        results: list[list[nlp_mod.Mention] | Exception] = []
+        for text in texts:
+            try:
+                results.append(nlp_mod.extract_mentions(self.nlp, [text])[0])
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    def _enriched(self, unit: _Work, mentions: list[nlp_mod.Mention]) -> dict[str, Any]:
+        article, cleaned = unit.article, unit.cleaned
+        dateline = cleaned.dateline
+        if dateline is not None:
+            dateline = replace(dateline, country=dateline_country(dateline, self.gazetteer))
+        language, language_score = detect_language(cleaned.text)
+        entities = merge_entities(mentions)
+        countries = tag_countries(cleaned.text, mentions, self.gazetteer, dateline=dateline)
+        record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": article_id(article)}
+        record.update({name: article[name] for name in PASSTHROUGH_FIELDS if name in article})
+        record.update(
+            {
+                "declared_language": article.get("language"),
+                "language": language,
+                "language_score": round(language_score, 4),
+                "text": cleaned.text,
+                "dateline": _dateline_dict(dateline),
+                "entities": [_entity_dict(e) for e in entities],
+                "countries": [_country_dict(c) for c in countries],
+                "content_hash": content_hash(article),
+                "source_offset": unit.item.source.as_dict() if unit.item.source else None,
+                "pipeline": self.pipeline_info,
+                "enriched_at": utc_now(),
+            }
+        )
+        return record
+
+    def _dead(self, item: Incoming, code: ErrorCode, reason: str) -> Outcome:
+        return Outcome(
+            key=None,
+            error=code,
+            record=dead_letter(
+                item.value,
+                code,
+                reason,
+                source=item.source,
+                worker_version=__version__,
+                key=item.key,
+                max_payload_bytes=self.max_record_bytes if code is ErrorCode.TOO_LARGE else None,
+            ),
+        )
+
+
+def _dateline_dict(dateline) -> dict[str, Any] | None:
+    if dateline is None:
+        return None
+    return {
+        "text": dateline.text,
+        "location": dateline.location,
+        "region": dateline.region,
+        "country": dateline.country,
+        "date": dateline.date,
+        "agency": dateline.agency,
+        "start": dateline.start,
+        "end": dateline.end,
+    }
+
+
+def _entity_dict(entity) -> dict[str, Any]:
+    return {
+        "text": entity.text,
+        "label": entity.label,
+        "count": entity.count,
+        "first": entity.first,
+        "mentions": [{"text": m.text, "start": m.start, "end": m.end} for m in entity.mentions],
+    }
+
+
+def _country_dict(tag) -> dict[str, Any]:
+    return {
+        "code": tag.code,
+        "name": tag.name,
+        "count": tag.count,
+        "score": round(tag.score, 4),
+        "focus": tag.focus,
+        "evidence": [{"text": e.text, "start": e.start, "end": e.end, "kind": e.kind} for e in tag.evidence],
+    }

@@ -1,0 +1,134 @@
+"""Prometheus metrics and the HTTP endpoint that serves them with /healthz and /readyz.
+
+The endpoint runs in its own thread, so a scrape is answered even while a batch is
+being enriched; /healthz still notices a stuck event loop, because the worker's loop
+must tick ``Health.beat()`` at least every ``stale_after`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info, make_wsgi_app
+
+log = logging.getLogger(__name__)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300)
+_BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+
+ARTICLES_CONSUMED = Counter("newsstream_articles_consumed_total", "Raw records consumed from the input topic.")
+ARTICLES_ENRICHED = Counter("newsstream_articles_enriched_total", "Articles enriched and acknowledged by the broker.")
+ARTICLES_DEADLETTERED = Counter(
+    "newsstream_articles_deadlettered_total", "Records sent to the dead-letter topic, by error code.", ["code"]
+)
+STAGE_DURATION = Histogram(
+    "newsstream_batch_stage_duration_seconds",
+    "Time spent per batch in each enrichment stage (clean, ner, tag, total).",
+    ["stage"],
+    buckets=_LATENCY_BUCKETS,
+)
+END_TO_END_LATENCY = Histogram(
+    "newsstream_end_to_end_latency_seconds",
+    "Enriched record acknowledged minus the raw record's Kafka timestamp.",
+    buckets=_LATENCY_BUCKETS,
+)
+BATCH_SIZE = Histogram("newsstream_batch_size_records", "Records per enrichment batch.", buckets=_BATCH_BUCKETS)
+IN_FLIGHT = Gauge("newsstream_records_in_flight", "Records taken from Kafka and not yet acknowledged downstream.")
+ENTITIES = Counter("newsstream_entities_total", "Entities extracted, by spaCy label.", ["label"])
+COUNTRY_TAGS = Counter("newsstream_country_tags_total", "Country tags emitted, by ISO 3166-1 alpha-2 code.", ["country"])
+BUILD_INFO = Info("newsstream_build", "Version of newsstream and of the NLP pipeline it runs.")
+
+
+class Health:
+    """Liveness (the event loop ticks) and readiness (model loaded, group joined)."""
+
+    def __init__(self, stale_after: float = 30.0):
+        self.stale_after = stale_after
+        self._last_beat = time.monotonic()
+        self.model_loaded = False
+        self.assigned = False
+
+    def beat(self) -> None:
+        self._last_beat = time.monotonic()
+
+    @property
+    def alive(self) -> bool:
+        return time.monotonic() - self._last_beat < self.stale_after
+
+    @property
+    def ready(self) -> bool:
+        return self.alive and self.model_loaded and self.assigned
+
+    def describe(self) -> str:
+        return (
+            f"alive={self.alive} model_loaded={self.model_loaded} "
+            f"group_joined={self.assigned} last_beat={time.monotonic() - self._last_beat:.1f}s ago\n"
+        )
+
+
+def _health_app(health: Health, metrics_app: Callable) -> Callable:
+    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "/")
+        if path in ("/healthz", "/readyz"):
+            ok = health.alive if path == "/healthz" else health.ready
+            start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [health.describe().encode()]
+        if path == "/metrics" or path == "/":
+            return metrics_app(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found: try /metrics, /healthz or /readyz\n"]
+
+    return app
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        """Scrapes every few seconds would drown the worker's log."""
+
+
+class MetricsServer:
+    """Serves /metrics, /healthz and /readyz from a daemon thread."""
+
+    def __init__(self, health: Health, *, host: str, port: int, registry=REGISTRY):
+        app = _health_app(health, make_wsgi_app(registry))
+        self._server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+        self.host, self.port = host, self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, name="metrics-http", daemon=True)
+
+    def start(self) -> MetricsServer:
+        self._thread.start()
+        log.info("metrics on http://%s:%d/metrics (health: /healthz, /readyz)", self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def record_batch(report, *, now: float | None = None) -> None:
+    """Count one enriched batch: outcomes by kind, stage times, labels and countries."""
+    now = time.time() if now is None else now
+    BATCH_SIZE.observe(len(report.outcomes))
+    for stage, seconds in report.seconds.items():
+        STAGE_DURATION.labels(stage).observe(seconds)
+    for outcome in report.outcomes:
+        if outcome.ok:
+            ARTICLES_ENRICHED.inc()
+            for entity in outcome.record["entities"]:
+                ENTITIES.labels(entity["label"]).inc(entity["count"])
+            for tag in outcome.record["countries"]:
+                COUNTRY_TAGS.labels(tag["code"]).inc()
+        else:
+            ARTICLES_DEADLETTERED.labels(str(outcome.error)).inc()
+        source = outcome.record.get("source_offset")
+        if source and source.get("timestamp_ms"):
+            END_TO_END_LATENCY.observe(max(0.0, now - source["timestamp_ms"] / 1000))

@@ -1,0 +1,47 @@
+"""Human-readable views of enriched articles and dead letters (demo, consume)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
+
+
+def article_panel(record: dict[str, Any], *, top: int = 8) -> Table:
+    """Title, dateline, countries (focus first) and top named entities of one enriched article."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold cyan", justify="right")
+    table.add_column()
+    table.add_row("article", Text(record.get("title") or record["text"][:80], style="bold"))
+    table.add_row("id", record["id"])
+    dateline = record.get("dateline")
+    if dateline:
+        parts = [dateline.get("location"), dateline.get("country"), dateline.get("date"), dateline.get("agency")]
+        table.add_row("dateline", " · ".join(p for p in parts if p))
+    table.add_row("language", f"{record['language']} ({record['language_score']:.2f})")
+    countries = sorted(record["countries"], key=lambda c: (not c["focus"], -c["score"]))
+    table.add_row(
+        "countries",
+        ", ".join(
+            f"{'*' if c['focus'] else ''}{c['code']} {c['name']} ×{c['count']} ({c['score']:.2f})" for c in countries
+        )
+        or "-",
+    )
+    names = [e for e in record["entities"] if e["label"] in NAME_LABELS][:top]
+    table.add_row("entities", ", ".join(f"{e['text']} [{e['label']}] ×{e['count']}" for e in names) or "-")
+    return table
+
+
+def dead_letter_line(record: dict[str, Any]) -> str:
+    source = record.get("source_offset") or {}
+    where = f"{source.get('topic')}[{source.get('partition')}]@{source.get('offset')}" if source else "?"
+    return f"dead letter {where}: {record['error']['code']}: {record['error']['reason']}"
+
+
+def print_article(console: Console, record: dict[str, Any]) -> None:
+    console.print(article_panel(record))
+    console.print()
