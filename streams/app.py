@@ -119,6 +119,27 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
         health.assigned = True
         log.info("assigned %d partitions", len(assigned))
 
+    lag_reported: set = set()
+
+    @app.timer(5.0)
+    async def report_lag() -> None:
+        """Consumer lag of the partitions this worker owns (Faust has no public gauge for it)."""
+        consumer = app.consumer
+        owned = {tp for tp in consumer.assignment() if tp.topic == settings.topic_raw}
+        for tp in lag_reported - owned:  # partitions that went to another worker
+            metrics.CONSUMER_LAG.remove(tp.topic, str(tp.partition))
+        lag_reported.intersection_update(owned)
+        if not owned:
+            return
+        highwaters = await consumer.highwaters(*owned)
+        committed = {tp: consumer._committed_offset.get(tp) for tp in owned}  # noqa: SLF001 - Faust keeps it private
+        never_committed = [tp for tp, offset in committed.items() if offset is None]
+        earliest = await consumer.earliest_offsets(*never_committed) if never_committed else {}
+        for tp in owned:
+            start = committed[tp] if committed[tp] is not None else earliest.get(tp, 0)
+            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwaters.get(tp, start) - start))
+            lag_reported.add(tp)
+
     app.newsstream_health = health  # for the CLI and tests
     return app
 

@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGTERM the broker when its parent dies.
+
+    So a worker killed with SIGKILL does not leave an orphan broker behind.
+    """
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())  # a parent's blocked signals must not stick
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _binary() -> str:
@@ -75,7 +88,9 @@ class EmbeddedBroker:
             self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         output = self._log_file or subprocess.DEVNULL
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
-        self._process = subprocess.Popen(command, stdout=output, stderr=output, env=env, start_new_session=True)
+        self._process = subprocess.Popen(
+            command, stdout=output, stderr=output, env=env, preexec_fn=_die_with_parent if sys.platform == "linux" else None
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

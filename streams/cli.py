@@ -101,10 +101,11 @@ def broker(
     from streams.broker import EmbeddedBroker
 
     configure_logging("info")
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # delivered to sigwait, not fatal
     with EmbeddedBroker(host=host, port=port or None) as embedded:
         out.print(f"broker listening: NEWSSTREAM_BROKER={embedded.url}")
-        with contextlib.suppress(KeyboardInterrupt):
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        signal.sigwait(stop_signals)
 
 
 @cli.command()

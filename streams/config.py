@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(default=8, ge=1, description="Partitions of the topics the worker creates.")
     topic_replication: int = Field(default=1, ge=1, description="Replication factor of the topics the worker creates.")
     # Group membership. Defaults are tuned for fast start-up and fail-over (README: "Start-up").
-    session_timeout: float = Field(default=10.0, gt=0, description="Seconds before a silent member is evicted.")
+    session_timeout: float = Field(default=6.0, gt=0, description="Seconds before a silent member is evicted (Kafka's minimum by default).")
     heartbeat_interval: float = Field(default=1.0, gt=0, description="Seconds between consumer heartbeats.")
     rebalance_timeout: float = Field(default=3.0, gt=0, description="Seconds the coordinator waits for members to rejoin.")
     commit_interval: float = Field(default=1.0, gt=0, description="Seconds between offset commits.")

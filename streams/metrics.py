@@ -41,7 +41,22 @@ BATCH_SIZE = Histogram("newsstream_batch_size_records", "Records per enrichment 
 IN_FLIGHT = Gauge("newsstream_records_in_flight", "Records taken from Kafka and not yet acknowledged downstream.")
 ENTITIES = Counter("newsstream_entities_total", "Entities extracted, by spaCy label.", ["label"])
 COUNTRY_TAGS = Counter("newsstream_country_tags_total", "Country tags emitted, by ISO 3166-1 alpha-2 code.", ["country"])
+CONSUMER_LAG = Gauge(
+    "newsstream_consumer_lag_records",
+    "Input records not yet committed, per assigned partition: high watermark minus committed offset.",
+    ["topic", "partition"],
+)
 BUILD_INFO = Info("newsstream_build", "Version of newsstream and of the NLP pipeline it runs.")
+
+
+def init_labels() -> None:
+    """Create every dead-letter series at 0, so rates and ratios exist before the first error."""
+    from streams.core.records import ErrorCode
+
+    for code in ErrorCode:
+        ARTICLES_DEADLETTERED.labels(str(code))
+    for stage in ("clean", "ner", "tag", "total"):
+        STAGE_DURATION.labels(stage)
 
 
 class Health:

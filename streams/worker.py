@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 def run_worker(settings: Settings) -> None:
     """Blocks until the worker is stopped (SIGTERM/SIGINT: graceful)."""
     health = metrics.Health()
+    metrics.init_labels()
     server = metrics.MetricsServer(health, host=settings.metrics_host, port=settings.metrics_port).start()
     try:
         started = time.monotonic()

@@ -87,7 +87,6 @@ _NOT_PLACES = frozenset(
 _LOWER_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "della", "di", "du", "es", "of", "on", "upon"})
 
 _WORD_PART = re.compile(r"[A-Za-z]+")
-_LEADING_SPACE = re.compile(r"\s*")
 
 
 def parse_dateline(body: str) -> Dateline | None:
@@ -95,7 +94,8 @@ def parse_dateline(body: str) -> Dateline | None:
 
     Leading white space is skipped; offsets refer to ``body`` itself.
     """
-    start = _LEADING_SPACE.match(body).end()
+    head = body[:WINDOW]
+    start = len(head) - len(head.lstrip())
     window = body[start : start + WINDOW].split("\n", 1)[0]
     match = _DATELINE_RE.match(window)
     if match is None:

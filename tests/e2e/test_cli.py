@@ -1,0 +1,80 @@
+"""The newsstream command line, run as a user would run it (subprocesses)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import orjson
+import pytest
+
+from tests.conftest import SEED, settings_env
+
+pytestmark = pytest.mark.e2e
+
+
+def newsstream(*args: str, env=None, input: bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "streams", *args], env=env, input=input, capture_output=True, timeout=timeout
+    )
+
+
+def test_every_command_has_help():
+    for command in ("demo", "worker", "broker", "produce", "consume", "enrich"):
+        result = newsstream(command, "--help")
+        assert result.returncode == 0, result.stderr.decode()
+        assert b"Usage" in result.stdout
+
+
+def test_demo_prints_the_enriched_seed_and_exits_0():
+    result = newsstream("demo")
+    output = result.stdout.decode()
+    assert result.returncode == 0, output + result.stderr.decode()
+    assert "Vladimir Putin [PERSON]" in output
+    for code in ("RU", "IR", "TR", "SY", "US"):
+        assert f"{code} " in output
+    assert "1 sent, 1 enriched, 0 dead-lettered" in output
+
+
+def test_enrich_reads_json_lines_and_dead_letters_bad_lines():
+    seed = {"title": SEED.read_text().split("\n", 1)[0], "body": SEED.read_text().split("\n", 1)[1]}
+    lines = orjson.dumps(seed) + b"\nnot json\n" + orjson.dumps({"title": "Floods in Bangladesh"}) + b"\n"
+    result = newsstream("enrich", input=lines)
+    assert result.returncode == 3  # some records were dead-lettered
+    enriched = [orjson.loads(line) for line in result.stdout.splitlines()]
+    dead = [orjson.loads(line) for line in result.stderr.splitlines() if line.startswith(b"{")]
+    assert len(enriched) == 2 and len(dead) == 1
+    assert dead[0]["error"]["code"] == "invalid_json" and dead[0]["payload"] == "not json"
+    assert {"PERSON"} <= {e["label"] for e in enriched[0]["entities"]}
+    assert "BD" in {c["code"] for c in enriched[1]["countries"]}
+
+
+def test_produce_refuses_an_invalid_file_with_file_line_and_reason(tmp_path, settings):
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"title": "fine"}\n{"title": 3}\n{"body": "   "}\n')
+    result = newsstream("produce", str(path), env=settings_env(settings))
+    message = result.stderr.decode()
+    assert result.returncode == 1
+    assert f"{path}:2" in message and "schema_violation" in message
+    assert f"{path}:3" in message and "empty_article" in message
+    assert "nothing sent" in message
+
+
+def test_produce_then_consume_filtered_by_country(tmp_path, settings, start_worker):
+    start_worker()
+    path = tmp_path / "articles.jsonl"
+    path.write_bytes(
+        orjson.dumps({"id": "ke", "title": "Floods hit Nairobi", "body": "Kenya's capital Nairobi was flooded."})
+        + b"\n"
+        + orjson.dumps({"id": "ir", "title": "Iran talks", "body": "Officials in Tehran met the delegation."})
+        + b"\n"
+    )
+    env = settings_env(settings)
+    produced = newsstream("produce", str(path), env=env)
+    assert produced.returncode == 0, produced.stderr.decode()
+    consumed = newsstream(
+        "consume", "--from-beginning", "--country", "IR", "--json", "--max", "1", "--idle-timeout", "60", env=env
+    )
+    assert consumed.returncode == 0, consumed.stderr.decode()
+    [record] = [orjson.loads(line) for line in consumed.stdout.splitlines()]
+    assert record["id"] == "ir"

@@ -1,0 +1,102 @@
+"""enrich_batch: every record in comes out once, enriched or dead-lettered, and matches its schema."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from streams.core.enrich import Enricher, Incoming
+from streams.core.records import SourceOffset
+from tests.conftest import SEED
+from tests.schema_check import assert_valid
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return Enricher(max_record_bytes=4096)
+
+
+def seed_article() -> dict:
+    title, body = SEED.read_text(encoding="utf-8").split("\n", 1)
+    return {"id": "seed", "title": title, "body": body}
+
+
+def check(report, items):
+    assert len(report.outcomes) == len(items)
+    for outcome in report.outcomes:
+        assert_valid("enriched" if outcome.ok else "dead", outcome.record)
+
+
+def test_seed_article(enricher):
+    outcome = Enricher(max_record_bytes=1 << 20, nlp=enricher.nlp, gazetteer=enricher.gazetteer).enrich_article(
+        seed_article()
+    )
+    assert outcome.ok and outcome.key == "seed"
+    record = outcome.record
+    assert_valid("enriched", record)
+    names = {(e["text"], e["label"]) for e in record["entities"]}
+    assert ("Vladimir Putin", "PERSON") in names and ("Tehran", "GPE") in names
+    assert {"RU", "IR", "TR", "SY", "US"} <= {c["code"] for c in record["countries"]}
+    assert record["dateline"]["location"] == "Islamabad"
+    assert "Please enter your comment" not in record["text"]
+    for entity in record["entities"]:
+        for mention in entity["mentions"]:
+            assert record["text"][mention["start"] : mention["end"]] == mention["text"]
+    for tag in record["countries"]:
+        for evidence in tag["evidence"]:
+            assert record["text"][evidence["start"] : evidence["end"]] == evidence["text"]
+
+
+def test_a_bad_record_does_not_spoil_its_batch(enricher):
+    items = [
+        Incoming(orjson.dumps({"title": "Floods in Kenya", "body": "Nairobi was hit."}), SourceOffset("raw", 0, 1)),
+        Incoming(b"\xff", SourceOffset("raw", 0, 2)),
+        Incoming(b"x" * 5000, SourceOffset("raw", 0, 3)),
+        Incoming(orjson.dumps({"title": "Talks in Berlin"}), SourceOffset("raw", 0, 4)),
+    ]
+    report = enricher.enrich_batch(items)
+    check(report, items)
+    assert [o.error for o in report.outcomes] == [None, "invalid_utf8", "too_large", None]
+    assert report.outcomes[2].record["payload_truncated"] is True
+    assert set(report.seconds) == {"clean", "ner", "tag", "total"}
+
+
+def test_text_spacy_refuses_is_dead_lettered_not_raised(enricher):
+    big = Enricher(max_record_bytes=3_000_000, nlp=enricher.nlp, gazetteer=enricher.gazetteer)
+    items = [
+        Incoming(orjson.dumps({"title": "Long", "body": "word " * 220_000})),  # over spaCy's max_length
+        Incoming(orjson.dumps({"title": "Short story from Peru"})),
+    ]
+    report = big.enrich_batch(items)
+    assert [o.error for o in report.outcomes] == ["enrichment_failed", None]
+    assert "NER failed" in report.outcomes[0].record["error"]["reason"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+article_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.text(max_size=20) | st.integers(),
+        "title": st.text(max_size=200) | st.integers(),
+        "body": st.text(max_size=600),
+        "url": st.text(max_size=30),
+        "published_at": st.sampled_from(["2022-07-19T06:00:00Z", "yesterday", ""]),
+        "metadata": json_values,
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.binary(max_size=300) | json_values.map(orjson.dumps) | article_like.map(orjson.dumps), max_size=6))
+def test_anything_in_comes_out_once_and_valid(enricher, values):
+    items = [Incoming(value, SourceOffset("raw", 0, i)) for i, value in enumerate(values)]
+    report = enricher.enrich_batch(items)
+    check(report, items)
+    for item, outcome in zip(items, report.outcomes):
+        assert outcome.record["source_offset"]["offset"] == item.source.offset

@@ -1,0 +1,38 @@
+"""Settings from NEWSSTREAM_* variables."""
+
+from __future__ import annotations
+
+from streams.config import load_settings
+
+
+def test_defaults(monkeypatch):
+    monkeypatch.delenv("NEWSSTREAM_BROKER", raising=False)
+    settings = load_settings()
+    assert settings.broker is None and settings.bootstrap_servers == []
+    assert settings.topic_raw == "articles.raw" and settings.topic_partitions == 8
+    assert settings.metrics_host == "127.0.0.1"
+
+
+def test_several_brokers_and_schemes(monkeypatch):
+    monkeypatch.setenv("NEWSSTREAM_BROKER", "kafka://a:9092, b:9093,kafka://c:9094")
+    assert load_settings().bootstrap_servers == ["a:9092", "b:9093", "c:9094"]
+
+
+def test_blank_broker_means_embedded(monkeypatch):
+    monkeypatch.setenv("NEWSSTREAM_BROKER", "  ")
+    assert load_settings().broker is None
+
+
+def test_sasl_options_reach_kafka_clients_unchanged(monkeypatch):
+    monkeypatch.setenv("NEWSSTREAM_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("NEWSSTREAM_SASL_MECHANISM", "SCRAM-SHA-512")
+    monkeypatch.setenv("NEWSSTREAM_SASL_USERNAME", "svc")
+    monkeypatch.setenv("NEWSSTREAM_SASL_PASSWORD", "s3cret")
+    settings = load_settings()
+    assert "s3cret" not in repr(settings)
+    assert settings.kafka_client_options() == {
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "svc",
+        "sasl_plain_password": "s3cret",
+    }
