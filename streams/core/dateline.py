@@ -63,7 +63,7 @@ _AGENCY = r"[A-Za-z][A-Za-z.&'’ -]{0,40}"
 _SEPARATOR = rf"(?:{_SP}?(?:--?|—|–)|{_SP}?:)"
 
 _DATELINE_RE = re.compile(
-    rf"(?P<place>{_PLACE}(?:/{_PLACE})*|(?P<title_place>{_TITLE_PLACE}))"
+    rf"(?P<place>{_PLACE}(?:/{_PLACE}){{0,3}}|(?P<title_place>{_TITLE_PLACE}))"
     rf"(?P<region>(?:,{_SP}{_REGION}){{0,2}})"
     rf"(?:,{_SP}(?P<date>{_DATE}))?"
     rf"(?:{_SP}\((?P<agency>{_AGENCY})\))?"

@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from streams.core.nlp import Mention
 
@@ -108,11 +109,11 @@ def merge_entities(mentions: Sequence[Mention]) -> list[Entity]:
     - The canonical PERSON text is the longest title-free form; for other labels the
       most frequent normalised form.
     """
-    kept = [m for m in mentions if not is_junk(m)]
+    kept = [(m, _base_key(m)) for m in mentions if not is_junk(m)]
     labels = _majority_labels(kept)
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[Mention, str]]] = defaultdict(list)
-    for mention in kept:
-        label = labels.get(_base_key(mention), mention.label) if mention.label in NAME_LABELS else mention.label
+    for mention, base_key in kept:
+        label = labels.get(base_key, mention.label) if mention.label in NAME_LABELS else mention.label
         display = _display(mention.text, label)
         groups[(label, _merge_key(display, label))].append((mention, display))
     clusters = _cluster_person_names(groups)
@@ -124,6 +125,7 @@ def merge_entities(mentions: Sequence[Mention]) -> list[Entity]:
 # -- normalisation --------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)  # the same names recur within and across articles
 def _surface(text: str) -> str:
     """The span without surrounding punctuation, possessive and a lower-case leading "the"."""
     text = " ".join(text.split()).lstrip(_LEADING_PUNCT).rstrip(_TRAILING_PUNCT)
@@ -162,11 +164,10 @@ def _base_key(mention: Mention) -> tuple[str, ...]:
     return _merge_key(_surface(mention.text), "NAME")
 
 
-def _majority_labels(mentions: list[Mention]) -> dict[tuple[str, ...], str]:
+def _majority_labels(mentions: list[tuple[Mention, tuple[str, ...]]]) -> dict[tuple[str, ...], str]:
     """For multi-word names tagged with several name labels, the label that wins outright."""
     votes: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for mention in mentions:
-        key = _base_key(mention)
+    for mention, key in mentions:
         if mention.label in NAME_LABELS and len(key) > 1:
             votes[key][mention.label] += 1
     winners = {}

@@ -30,7 +30,7 @@ def produce(settings, values: list[tuple[bytes | None, bytes]]) -> None:
 def committed_total(settings) -> int:
     admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     try:
-        offsets = admin.list_consumer_group_offsets(settings.app_id)
+        offsets = admin.list_group_offsets(settings.app_id)[settings.app_id]
     finally:
         admin.close()
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == settings.topic_raw and meta.offset > 0)

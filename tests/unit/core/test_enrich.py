@@ -75,15 +75,15 @@ def test_text_spacy_refuses_is_dead_lettered_not_raised(enricher):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
 article_like = st.fixed_dictionaries(
     {},
     optional={
-        "id": st.text(max_size=20) | st.integers(),
-        "title": st.text(max_size=200) | st.integers(),
+        "id": st.text(max_size=20) | st.integers(0, 10**6),
+        "title": st.text(max_size=200) | st.integers(0, 10**6),
         "body": st.text(max_size=600),
         "url": st.text(max_size=30),
         "published_at": st.sampled_from(["2022-07-19T06:00:00Z", "yesterday", ""]),

@@ -1,0 +1,180 @@
+"""Evaluate country tagging on the hand-labelled article sets.
+
+    python tests/eval/evaluate.py [--set articles|holdout|all] [--errors]
+
+Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
+evaluation (original text, so its licence is ours) with hand labels:
+
+* ``mentioned``: every country the article names, directly or through a place in it
+  (town, state, county, capital), a demonym ("Iranian") or a metonym ("the Kremlin");
+  places include metonymic uses ("Brussels" as the EU -> BE, "Washington" -> US) but not
+  venues or buildings ("Lord's"); organisation names count when they contain a country
+  name or demonym ("Saudi National Bank" -> SA). The dateline's country counts only
+  when the title or body also names it. Regions, alliances and stateless homelands
+  (EU, NATO, ISIS, Middle East, Gulf, Kurdistan, Soviet Union) are never countries.
+* ``focus``: the one to three countries the article is about (may be empty).
+* ``dateline_country``: the country of the dateline's place, or null.
+
+``holdout.jsonl`` was written and labelled before any tuning and is kept out of it: it
+estimates quality on unseen text. Articles go through the production path: ``Enricher``
+(clean_article -> spaCy NER -> tag_countries/dateline_country).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SETS = {"articles": HERE / "articles.jsonl", "holdout": HERE / "holdout.jsonl"}
+
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+
+def load_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The labelled articles of one JSONL file."""
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def make_enricher(nlp=None):
+    """The production enricher (loads the spaCy pipeline and the gazetteer unless given)."""
+    from streams.core.countries import Gazetteer
+    from streams.core.enrich import Enricher
+
+    return Enricher(nlp=nlp, gazetteer=Gazetteer.load())
+
+
+def predict(rows: Sequence[dict[str, Any]], enricher) -> list[dict[str, Any]]:
+    """Run the articles through ``enricher`` and keep what the labels are compared with."""
+    from streams.core.enrich import Incoming
+    from streams.core.records import dumps
+
+    items = [Incoming(dumps({"id": row["id"], "title": row["title"], "body": row["body"]})) for row in rows]
+    report = enricher.enrich_batch(items)
+    predictions = []
+    for row, outcome in zip(rows, report.outcomes):
+        if not outcome.ok:
+            raise RuntimeError(f"{row['id']}: enrichment failed: {outcome.record}")
+        record = outcome.record
+        countries = record["countries"]
+        predictions.append(
+            {
+                "mentioned": sorted(c["code"] for c in countries),
+                "focus": [c["code"] for c in countries if c["focus"]],
+                "dateline_country": (record.get("dateline") or {}).get("country"),
+                "countries": countries,
+            }
+        )
+    return predictions
+
+
+def score(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Micro P/R/F1 of mentioned countries, focus accuracy, dateline accuracy, per-article errors.
+
+    focus_exact: the predicted focus set equals the labelled one (both may be empty).
+    focus_top1: the best-scored predicted focus country is a labelled focus country (or
+    both are empty).
+    """
+    tp = fp = fn = 0
+    focus_exact = focus_top1 = dateline_ok = 0
+    errors = []
+    for row, pred in zip(rows, predictions):
+        gold, got = set(row["mentioned"]), set(pred["mentioned"])
+        tp += len(gold & got)
+        fp += len(got - gold)
+        fn += len(gold - got)
+        gold_focus, got_focus = set(row["focus"]), list(pred["focus"])
+        exact = set(got_focus) == gold_focus
+        top1 = (got_focus[0] in gold_focus) if got_focus else not gold_focus
+        focus_exact += exact
+        focus_top1 += top1
+        dl_ok = pred["dateline_country"] == row.get("dateline_country")
+        dateline_ok += dl_ok
+        if gold != got or not exact or not dl_ok:
+            errors.append(
+                {
+                    "id": row["id"],
+                    "false_positives": sorted(got - gold),
+                    "false_negatives": sorted(gold - got),
+                    "focus": {"expected": sorted(gold_focus), "got": got_focus},
+                    "dateline_country": {"expected": row.get("dateline_country"), "got": pred["dateline_country"]},
+                    "evidence": {
+                        c["code"]: [e["text"] + "/" + e["kind"] for e in c["evidence"]]
+                        for c in pred.get("countries", [])
+                        if c["code"] in (got - gold)
+                    },
+                }
+            )
+    n = len(rows)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "articles": n,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "focus_exact": focus_exact / n if n else 0.0,
+        "focus_top1": focus_top1 / n if n else 0.0,
+        "dateline_accuracy": dateline_ok / n if n else 0.0,
+        "errors": errors,
+    }
+
+
+def evaluate(path: str | Path, *, enricher=None) -> dict[str, Any]:
+    """Evaluate one labelled JSONL file end to end; returns the figures of :func:`score`
+    plus ``predictions`` (per article, in file order)."""
+    rows = load_rows(path)
+    enricher = enricher if enricher is not None else make_enricher()
+    predictions = predict(rows, enricher)
+    result = score(rows, predictions)
+    result["predictions"] = {row["id"]: pred for row, pred in zip(rows, predictions)}
+    return result
+
+
+def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
+    print(
+        f"{name:9s} n={result['articles']:3d}  P={result['precision']:.3f} R={result['recall']:.3f} "
+        f"F1={result['f1']:.3f}  (tp={result['tp']} fp={result['fp']} fn={result['fn']})  "
+        f"focus exact={result['focus_exact']:.3f} top1={result['focus_top1']:.3f}  "
+        f"dateline={result['dateline_accuracy']:.3f}"
+    )
+    if errors:
+        for err in result["errors"]:
+            parts = []
+            if err["false_positives"]:
+                parts.append(f"FP {err['false_positives']} {err['evidence']}")
+            if err["false_negatives"]:
+                parts.append(f"FN {err['false_negatives']}")
+            if err["focus"]["expected"] != sorted(err["focus"]["got"]):
+                parts.append(f"focus {err['focus']['expected']} got {err['focus']['got']}")
+            dl = err["dateline_country"]
+            if dl["expected"] != dl["got"]:
+                parts.append(f"dateline {dl['expected']} got {dl['got']}")
+            print(f"  {err['id']}: " + "; ".join(parts))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", choices=["articles", "holdout", "all"], default="all")
+    parser.add_argument("--errors", action="store_true", help="list the articles with errors")
+    args = parser.parse_args(argv)
+    names = list(SETS) if args.set == "all" else [args.set]
+    enricher = make_enricher()
+    for name in names:
+        _print(name, evaluate(SETS[name], enricher=enricher), errors=args.errors)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
