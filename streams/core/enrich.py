@@ -87,12 +87,17 @@ class Enricher:
         gazetteer: Gazetteer | None = None,
         max_record_bytes: int = 1024 * 1024,
         nlp_batch_size: int = 32,
+        nlp_enabled: bool = True,
     ):
-        self.nlp = nlp if nlp is not None else nlp_mod.load_pipeline(model)
-        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
+        """``nlp_enabled=False`` validates and passes articles through with no cleaning, NER,
+        language or country tags: it measures what the pipeline around the NLP costs."""
+        self.nlp_enabled = nlp_enabled
+        self.nlp = None if not nlp_enabled else nlp if nlp is not None else nlp_mod.load_pipeline(model)
+        self.gazetteer = None if not nlp_enabled else gazetteer if gazetteer is not None else Gazetteer.load()
         self.max_record_bytes = max_record_bytes
         self.nlp_batch_size = nlp_batch_size
-        self.pipeline_info = {**nlp_mod.model_info(self.nlp), "newsstream": __version__}
+        info = nlp_mod.model_info(self.nlp) if self.nlp is not None else {"model": "none", "version": "none"}
+        self.pipeline_info = {**info, "newsstream": __version__}
 
     # -- public API ------------------------------------------------------------------
 
@@ -104,7 +109,9 @@ class Enricher:
         for index, item in enumerate(items):
             try:
                 article = parse_raw(item.value, max_bytes=self.max_record_bytes)
-                cleaned = clean_article(article.get("title") or "", article.get("body") or "")
+                cleaned = (clean_article if self.nlp_enabled else _unchanged)(
+                    article.get("title") or "", article.get("body") or ""
+                )
             except RecordError as exc:
                 outcomes[index] = self._dead(item, exc.code, exc.reason)
                 continue
@@ -152,6 +159,8 @@ class Enricher:
 
     def _ner(self, work: list[_Work]) -> list[list[nlp_mod.Mention] | Exception]:
         """NER for the whole batch in one nlp.pipe; if that raises, isolate the culprit."""
+        if not self.nlp_enabled:
+            return [[] for _ in work]
         texts = [unit.cleaned.text for unit in work]
         try:
             return list(nlp_mod.extract_mentions(self.nlp, texts, batch_size=self.nlp_batch_size))
@@ -168,11 +177,14 @@ class Enricher:
     def _enriched(self, unit: _Work, mentions: list[nlp_mod.Mention]) -> dict[str, Any]:
         article, cleaned = unit.article, unit.cleaned
         dateline = cleaned.dateline
-        if dateline is not None:
-            dateline = replace(dateline, country=dateline_country(dateline, self.gazetteer))
-        language, language_score = detect_language(cleaned.text)
-        entities = merge_entities(mentions)
-        countries = tag_countries(cleaned.text, mentions, self.gazetteer, dateline=dateline)
+        if self.nlp_enabled:
+            if dateline is not None:
+                dateline = replace(dateline, country=dateline_country(dateline, self.gazetteer))
+            language, language_score = detect_language(cleaned.text)
+            entities = merge_entities(mentions)
+            countries = tag_countries(cleaned.text, mentions, self.gazetteer, dateline=dateline)
+        else:
+            language, language_score, entities, countries = "und", 0.0, [], []
         record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": article_id(article)}
         record.update({name: article[name] for name in PASSTHROUGH_FIELDS if name in article})
         record.update(
@@ -206,6 +218,11 @@ class Enricher:
                 max_payload_bytes=self.max_record_bytes if code is ErrorCode.TOO_LARGE else None,
             ),
         )
+
+
+def _unchanged(title: str, body: str) -> CleanedArticle:
+    """The article as it came, for runs with NLP switched off."""
+    return CleanedArticle(title, body, "\n\n".join(part for part in (title, body) if part), None, ())
 
 
 def _dateline_dict(dateline) -> dict[str, Any] | None:

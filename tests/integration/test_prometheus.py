@@ -17,14 +17,24 @@ import urllib.request
 import orjson
 import pytest
 
+from streams import kafka_io
 from streams.broker import free_port
+from streams.topics import ensure_topics
 from tests.conftest import read_topic
 from tests.deploy import JOB_NAME, PROMETHEUS_CONFIG, require_tool, require_yaml
-from tests.integration.test_pipeline import produce
 
 pytestmark = pytest.mark.integration
 
 ARTICLES = 20
+
+
+def produce(settings, values: list[bytes]) -> None:
+    ensure_topics(settings)
+    producer = kafka_io.producer(settings)
+    for value in values:
+        producer.send(settings.topic_raw, value=value)
+    producer.flush()
+    producer.close()
 
 
 def derived_config(worker_port: int) -> dict:
@@ -126,8 +136,11 @@ def test_prometheus_scrapes_the_worker_and_evaluates_the_rules(prometheus_binary
         assert up[0]["metric"]["instance"] == f"127.0.0.1:{worker.metrics_port}"
         prometheus.wait_for(f'newsstream_articles_enriched_total{{job="{JOB_NAME}"}}', timeout=30)
 
-        values = [orjson.dumps({"id": f"p{i}", "title": f"Talks in Paris number {i}", "body": "Leaders met in Berlin."}) for i in range(ARTICLES)]
-        produce(settings, [(None, v) for v in values])
+        values = [
+            orjson.dumps({"id": f"p{i}", "title": f"Talks in Paris number {i}", "body": "Leaders met in Berlin."})
+            for i in range(ARTICLES)
+        ]
+        produce(settings, values)
         assert len(read_topic(settings, settings.topic_enriched, ARTICLES)) == ARTICLES
 
         rate = prometheus.wait_for(f'rate(newsstream_articles_enriched_total{{job="{JOB_NAME}"}}[15s]) > 0', timeout=30)

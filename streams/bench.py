@@ -1,0 +1,334 @@
+"""`newsstream bench`: how close the pipeline comes to bare spaCy, and how it scales.
+
+(a) bare ``nlp.pipe`` over the benchmark articles, same model and components, one process
+    per core; (b) the same articles end to end through the broker with 1 and N worker
+    processes, from the first send until every enriched record is read back; (c) a steady
+    50% of the measured maximum rate for a while, with end-to-end latency percentiles;
+    (d) peak RSS of every worker process; (e) the ratio (b)/(a). Figures are printed, never
+    asserted: a benchmark informs, a timed test would only flake.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from streams.config import Settings, load_settings
+
+WORDS_PER_ARTICLE = 600
+
+
+@dataclass
+class Run:
+    """One timed run: articles, words, seconds; derived rates."""
+
+    name: str
+    articles: int
+    words: int
+    seconds: float
+    processes: int
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+# -- the benchmark articles --------------------------------------------------------------
+
+
+def load_articles(seeds: Path, words_per_article: int = WORDS_PER_ARTICLE) -> tuple[list[dict], str]:
+    """The seed articles plus real news stories, grouped into articles of about 600 words.
+
+    The stories are gensim's Lee corpus (300 Australian news stories shipped in gensim's
+    wheel: ``pip install -e '.[bench]'``). Without gensim, the seeds and the labelled
+    evaluation articles are used instead.
+    """
+    from streams.inputs import read_records, seed_files
+
+    articles = [r.article for f in seed_files(seeds) for r in read_records(str(f)) if r.article]
+    try:
+        from gensim.test.utils import datapath
+
+        stories = Path(datapath("lee_background.cor")).read_text(encoding="utf-8", errors="replace").splitlines()
+        source = "seeds + gensim Lee corpus (300 news stories)"
+    except ImportError:
+        eval_file = seeds.parent / "tests" / "eval" / "articles.jsonl"
+        stories = [orjson.loads(line)["body"] for line in eval_file.read_bytes().splitlines() if line.strip()]
+        source = "seeds + labelled evaluation articles (gensim not installed)"
+    group: list[str] = []
+    for story in (s.strip() for s in stories if s.strip()):
+        group.append(story)
+        if sum(len(s.split()) for s in group) >= words_per_article:
+            first_sentence = group[0].split(". ")[0][:120]
+            articles.append({"title": first_sentence, "body": "\n\n".join(group)})
+            group = []
+    return [{**a, "id": f"bench-{i}"} for i, a in enumerate(articles)], source
+
+
+def words(article: dict) -> int:
+    return len((article.get("title") or "").split()) + len((article.get("body") or "").split())
+
+
+# -- (a) bare spaCy ----------------------------------------------------------------------
+
+
+def _bare_worker(args: tuple[str, list[str], int, multiprocessing.Barrier]) -> float:
+    model, texts, batch_size, barrier = args
+    from streams.core.nlp import load_pipeline
+
+    nlp = load_pipeline(model)
+    list(nlp.pipe(texts[:2]))  # warm up
+    barrier.wait()
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    return time.perf_counter() - started
+
+
+def bare_spacy(articles: list[dict], processes: int, model: str, batch_size: int) -> Run:
+    """nlp.pipe over the articles' raw text, split over ``processes`` processes started together."""
+    texts = [f"{a.get('title', '')}\n\n{a.get('body', '')}" for a in articles]
+    shares = [texts[i::processes] for i in range(processes)]
+    with multiprocessing.Manager() as manager:
+        barrier = manager.Barrier(processes)
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            seconds = pool.map(_bare_worker, [(model, share, batch_size, barrier) for share in shares])
+    return Run(f"bare nlp.pipe, {processes} process(es)", len(articles), sum(map(words, articles)), max(seconds), processes)
+
+
+# -- (b), (c), (d) through the broker ----------------------------------------------------
+
+
+class Workers:
+    """`newsstream worker --processes N` in a subprocess, and its per-process metrics ports."""
+
+    def __init__(self, settings: Settings, processes: int, *, nlp: bool, log_path: Path):
+        from streams.broker import free_port
+
+        base = free_port()
+        self.ports = [base + i for i in range(processes)]  # the supervisor gives process i base + i
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
+        for name, value in settings.model_dump().items():
+            if value is not None:
+                env[f"NEWSSTREAM_{name.upper()}"] = str(value)
+        env |= {
+            "NEWSSTREAM_METRICS_PORT": str(base),
+            "NEWSSTREAM_NLP_ENABLED": str(nlp).lower(),
+            "NEWSSTREAM_LOG_LEVEL": "warning",
+        }
+        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker", "--processes", str(processes)],
+            env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.ports)
+        while pending and time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"workers exited with {self.process.returncode}")
+            for port in list(pending):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):
+                        pending.discard(port)
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        if pending:
+            raise RuntimeError(f"workers on ports {sorted(pending)} not ready after {timeout} s")
+
+    def enriched(self) -> float:
+        """newsstream_articles_enriched_total summed over the worker processes."""
+        total = 0.0
+        for port in self.ports:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+                    text = response.read().decode()
+            except OSError:
+                continue
+            total += sum(float(line.split()[-1]) for line in text.splitlines()
+                         if line.startswith("newsstream_articles_enriched_total "))
+        return total
+
+    def peak_rss_mb(self) -> list[float]:
+        """VmHWM of every worker process (children of the supervisor, or the worker itself)."""
+        pids = _children(self.process.pid) or [self.process.pid]
+        peaks = []
+        for pid in pids:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return peaks
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+class Reader:
+    """Reads enriched records back and records each article's send-to-read latency."""
+
+    def __init__(self, consumer):
+        self.consumer = consumer
+        self.sent_at: dict[str, float] = {}
+        self.pending: set[str] = set()
+        self.latencies: list[float] = []
+        self.last = 0.0
+
+    def sent(self, article_id: str) -> None:
+        self.sent_at[article_id] = time.perf_counter()
+        self.pending.add(article_id)
+
+    def poll(self, timeout: float) -> None:
+        for records in self.consumer.poll(timeout_ms=max(1, int(timeout * 1000))).values():
+            now = time.perf_counter()
+            for record in records:
+                key = record.key.decode()
+                if key in self.pending:
+                    self.pending.discard(key)
+                    self.latencies.append(now - self.sent_at[key])
+                    self.last = now
+
+    def until_all_read(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.pending and time.monotonic() < deadline:
+            self.poll(0.2)
+        if self.pending:
+            raise RuntimeError(f"{len(self.pending)} articles not enriched within {timeout} s")
+
+
+def fresh_settings(base: Settings, tag: str) -> Settings:
+    """Topics and a group of this run's own, so runs never see each other's records."""
+    suffix = f"{tag}-{uuid.uuid4().hex[:6]}"
+    return base.model_copy(
+        update={
+            "app_id": f"bench-{suffix}",
+            "topic_raw": f"bench.raw.{suffix}",
+            "topic_enriched": f"bench.enriched.{suffix}",
+            "topic_deadletter": f"bench.dead.{suffix}",
+            "data_dir": str(Path(tempfile.gettempdir()) / f"newsstream-bench-{suffix}"),
+        }
+    )
+
+
+def through_broker(
+    base: Settings,
+    articles: list[dict],
+    processes: int,
+    *,
+    nlp: bool,
+    workdir: Path,
+    steady_rate: float | None = None,
+    steady_seconds: float = 30.0,
+    preload: bool = False,
+    batch_size: int | None = None,
+) -> tuple[Run, list[float], list[float]]:
+    """Enrich articles through the broker and read them back.
+
+    Default: the workers are ready, then every article is sent at once; the time runs from
+    the first send to the last enriched record read. ``steady_rate``: one article every
+    1/rate seconds instead. ``preload`` (for runs faster than this process's Kafka client
+    can send or read): the articles are in the topic before the workers start, and the
+    rate comes from the enriched records' broker timestamps, first to last.
+    Returns the run, the per-article latencies and the peak RSS (MB) of each worker process.
+    """
+    from streams import kafka_io
+    from streams.topics import ensure_topics
+
+    settings = fresh_settings(base, f"{processes}p")
+    if batch_size:
+        settings = settings.model_copy(update={"batch_size": batch_size})
+    ensure_topics(settings)
+    if steady_rate is not None:
+        count = max(1, int(steady_rate * steady_seconds))
+        articles = [{**articles[i % len(articles)], "id": f"steady-{i}"} for i in range(count)]
+    producer = kafka_io.producer(settings)
+    if preload:
+        for article in articles:
+            producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article))
+        producer.flush()
+    workers = Workers(settings, processes, nlp=nlp, log_path=workdir / f"{settings.app_id}.log")
+    try:
+        workers.wait_ready()
+        reader = Reader(kafka_io.consumer(settings, [settings.topic_enriched], from_beginning=True))
+        if preload:
+            while workers.enriched() < len(articles):
+                time.sleep(0.5)
+            reader.pending = {a["id"] for a in articles}
+            timestamps = []
+            deadline = time.monotonic() + 600
+            while reader.pending and time.monotonic() < deadline:
+                for records in reader.consumer.poll(timeout_ms=500).values():
+                    for record in records:
+                        reader.pending.discard(record.key.decode())
+                        timestamps.append(record.timestamp / 1000)
+            first, last = min(timestamps), max(timestamps)
+            counted = sum(1 for t in timestamps if t > first)  # the first batch's end starts the clock
+            run = Run("", counted, sum(map(words, articles)) * counted // len(articles), last - first, processes)
+        else:
+            reader.poll(0.5)  # join and position before the clock starts
+            started = time.perf_counter()
+            for index, article in enumerate(articles):
+                if steady_rate is not None:  # wait for this article's slot, reading meanwhile
+                    while (delay := started + index / steady_rate - time.perf_counter()) > 0:
+                        reader.poll(delay)
+                reader.sent(article["id"])
+                producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article))
+                if steady_rate is not None:
+                    producer.flush()
+            producer.flush()
+            reader.until_all_read(timeout=900)
+            run = Run("", len(articles), sum(map(words, articles)), reader.last - started, processes)
+        producer.close()
+        reader.consumer.close()
+        rss = workers.peak_rss_mb()
+    finally:
+        workers.stop()
+    run.name = f"end to end, {processes} process(es){'' if nlp else ', --no-nlp'}" + (
+        f", steady {steady_rate:.1f}/s" if steady_rate else ""
+    )
+    return run, reader.latencies, rss
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] if ordered else float("nan")
+

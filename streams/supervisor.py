@@ -1,0 +1,118 @@
+"""Running N worker processes on one host, as one consumer group.
+
+Each child is a complete single-process worker (`newsstream worker --processes 1`) with
+its own metrics port (base port + index), so Prometheus scrapes every process on its own.
+Kafka's group protocol spreads the partitions over the children exactly as it does over
+processes on other machines; the supervisor only starts them, restarts one that dies,
+and forwards SIGTERM/SIGINT so they stop gracefully.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from streams.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: A child that dies sooner than this after starting is restarted only after a pause,
+#: so a worker that cannot start (bad configuration, broker down) does not spin.
+MIN_HEALTHY_SECONDS = 30.0
+RESTART_BACKOFF_SECONDS = (1, 2, 5, 10, 30)
+
+
+@dataclass
+class Child:
+    index: int
+    port: int
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    quick_failures: int = 0
+    restart_at: float | None = field(default=None)
+
+
+def child_environment(settings: Settings, port: int) -> dict[str, str]:
+    """The supervisor's settings (command-line options included) as the child's environment."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            secret = getattr(value, "get_secret_value", None)
+            env[f"NEWSSTREAM_{name.upper()}"] = str(secret() if secret else value)
+    env["NEWSSTREAM_METRICS_PORT"] = str(port)
+    return env
+
+
+def _preexec() -> None:
+    """Children die with the supervisor (Linux), so a kill -9 of it leaves no orphans."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort, non-Linux
+        pass
+
+
+def run_processes(settings: Settings, processes: int) -> int:
+    """Start ``processes`` workers and keep them running until SIGTERM/SIGINT; returns an exit code."""
+    stopping = False
+
+    def stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+        log.info("received %s: stopping %d worker processes", signal.Signals(signum).name, processes)
+        for child in children:
+            if child.process and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+
+    base = settings.metrics_port
+    children = [Child(index=i, port=base + i if base else 0) for i in range(processes)]
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def start(child: Child) -> None:
+        command = [sys.executable, "-m", "streams", "worker", "--processes", "1"]
+        child.process = subprocess.Popen(
+            command, env=child_environment(settings, child.port), preexec_fn=_preexec if sys.platform == "linux" else None
+        )
+        child.started = time.monotonic()
+        child.restart_at = None
+        log.info("worker process %d started (pid %d, metrics port %d)", child.index, child.process.pid, child.port)
+
+    for child in children:
+        start(child)
+    while not stopping:
+        time.sleep(0.5)
+        for child in children:
+            if stopping or child.process is None:
+                continue
+            code = child.process.poll()
+            if code is None:
+                continue
+            if child.restart_at is None:
+                lived = time.monotonic() - child.started
+                child.quick_failures = child.quick_failures + 1 if lived < MIN_HEALTHY_SECONDS else 0
+                delay = RESTART_BACKOFF_SECONDS[min(child.quick_failures, len(RESTART_BACKOFF_SECONDS) - 1)]
+                child.restart_at = time.monotonic() + (delay if child.quick_failures else 0)
+                log.warning("worker process %d exited with code %s after %.0f s; restarting in %.0f s",
+                            child.index, code, lived, child.restart_at - time.monotonic())
+            if time.monotonic() >= child.restart_at:
+                start(child)
+    exit_code = 0
+    deadline = time.monotonic() + 30
+    for child in children:
+        if child.process is None:
+            continue
+        try:
+            child.process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.error("worker process %d did not stop in time; killing it", child.index)
+            child.process.kill()
+            child.process.wait()
+        exit_code = exit_code or (child.process.returncode if child.process.returncode > 0 else 0)
+    return exit_code
