@@ -233,14 +233,16 @@ def _matches(record: dict, countries: set[str], needles: list[str]) -> bool:
 
 @cli.command()
 def enrich(
-    batch_size: Annotated[int, typer.Option(help="Articles per NER batch.")] = 32,
+    batch_size: Annotated[int, typer.Option(help="Records read and enriched together.")] = 32,
 ) -> None:
     """Enrich raw-article JSON Lines from stdin to stdout, without Kafka. Dead letters go to stderr (exit 3)."""
     from streams.core.enrich import Enricher, Incoming
 
     settings = load_settings()
     configure_logging("warning")
-    enricher = Enricher(model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=batch_size)
+    enricher = Enricher(
+        model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=settings.nlp_batch_size
+    )
     dead = 0
 
     def flush(batch: list[Incoming]) -> None:
@@ -360,8 +362,8 @@ def bench(
             embedded = stack.enter_context(EmbeddedBroker(log_path=workdir / "broker.log"))
             settings = settings.model_copy(update={"broker": embedded.url})
         out.print(f"broker: {settings.broker}; logs in {workdir}")
-        bare_1 = b.bare_spacy(articles, 1, settings.spacy_model, settings.batch_size)
-        bare_n = b.bare_spacy(articles, processes, settings.spacy_model, settings.batch_size) if processes > 1 else bare_1
+        bare_1 = b.bare_spacy(articles, 1, settings.spacy_model, settings.nlp_batch_size)
+        bare_n = b.bare_spacy(articles, processes, settings.spacy_model, settings.nlp_batch_size) if processes > 1 else bare_1
         runs += [bare_1, bare_n] if processes > 1 else [bare_1]
         e2e_1, _, r1 = b.through_broker(settings, articles, 1, nlp=True, workdir=workdir)
         runs.append(e2e_1)

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     ssl_keyfile: str | None = None
 
     # --- Processing --------------------------------------------------------------------
-    batch_size: int = Field(default=32, ge=1, description="Articles enriched per nlp.pipe batch.")
+    batch_size: int = Field(default=32, ge=1, description="Records taken from Kafka and enriched together.")
+    nlp_batch_size: int = Field(default=16, ge=1, description="Articles per nlp.pipe batch inside a record batch.")
     batch_wait: float = Field(default=0.2, ge=0, description="Max seconds to wait to fill a batch.")
     max_record_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger raw records are dead-lettered.")
     nlp_enabled: bool = Field(

@@ -30,7 +30,7 @@ def run_worker(settings: Settings) -> None:
         enricher = Enricher(
             model=settings.spacy_model,
             max_record_bytes=settings.max_record_bytes,
-            nlp_batch_size=settings.batch_size,
+            nlp_batch_size=settings.nlp_batch_size,
             nlp_enabled=settings.nlp_enabled,
         )
         health.model_loaded = True

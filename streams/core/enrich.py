@@ -86,7 +86,7 @@ class Enricher:
         nlp=None,
         gazetteer: Gazetteer | None = None,
         max_record_bytes: int = 1024 * 1024,
-        nlp_batch_size: int = 32,
+        nlp_batch_size: int = 16,
         nlp_enabled: bool = True,
     ):
         """``nlp_enabled=False`` validates and passes articles through with no cleaning, NER,

