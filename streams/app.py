@@ -6,39 +6,190 @@ and committing), publish every enriched article and dead letter, wait until the 
 has acknowledged all of them, and only then let Faust ack the input events. Faust
 commits acked offsets only, so an input offset is committed after its output is
 durable: at-least-once.
+
+Faust's ``take_events`` acks a batch's events in a ``finally``, whatever became of them,
+so no exception may leave the agent with a batch unfinished: it would commit records
+that were never published. Instead (README: "Failures"):
+
+- ``enrich_batch`` raises (it should not: it dead-letters bad records itself): the batch
+  is tried again a few times, then record by record, and a record that still fails is
+  dead-lettered (``enrichment_failed``). The partition moves on.
+- the broker refuses an output (larger than it accepts): the enriched article is replaced
+  by a dead letter of its input, a dead letter by one whose payload is cut.
+- anything else (outputs not acknowledged, a bug here): the process ends at once with
+  status 75, like a crash, so nothing of the batch is committed; restarted, it redoes it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NoReturn
 
 import faust
+from aiokafka.errors import CorruptRecordException, MessageSizeTooLargeError, RecordListTooLargeError
 
-from streams import metrics
+from streams import __version__, metrics
 from streams.config import Settings
-from streams.core.enrich import Enricher, Incoming
-from streams.core.records import SourceOffset, dumps
+from streams.core.enrich import BatchReport, Enricher, Incoming, Outcome
+from streams.core.records import ErrorCode, SourceOffset, dead_letter, dumps
+from streams.topics import describe_connection, missing_topics
 
 log = logging.getLogger(__name__)
+
+#: Exit status of a worker that ended itself so that a supervisor restarts it (sysexits' EX_TEMPFAIL).
+EXIT_RESTART = 75
+#: Tries of a whole batch when enrich_batch raises, before its records are tried one by one.
+ENRICH_ATTEMPTS = 3
+RETRY_DELAY = 0.5  # seconds before the second try, doubled for each next one
+#: Payload kept in a dead letter that replaces a refused output.
+CUT_PAYLOAD_BYTES = 64 * 1024
+#: Seconds between warnings while the broker keeps a batch waiting for its acknowledgements.
+ACK_PATIENCE = 10.0
+#: Seconds between checks that the pipeline's topics still exist.
+TOPIC_CHECK_INTERVAL = 5.0
+#: Errors by which the broker (or the producer, before sending) refuses one record for good.
+REFUSED = (MessageSizeTooLargeError, RecordListTooLargeError, CorruptRecordException)
+
+#: ``topic.send``: enqueues one record, returns the future of its acknowledgement.
+Send = Callable[..., Awaitable[Awaitable[Any]]]
+
+
+class DeliveryFailed(RuntimeError):
+    """Outputs of a batch were not acknowledged: the batch must not be committed."""
+
+
+def exit_now(message: str, *args: object) -> NoReturn:
+    """Log why, then end the process at once, like a crash: nothing more is committed.
+
+    Offsets are committed only for completed batches, so a restart (by a supervisor)
+    reprocesses the batch in flight: at-least-once, as after a ``kill -9``.
+    """
+    log.critical(message, *args, exc_info=sys.exc_info()[0] is not None)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(EXIT_RESTART)
+
+
+def failure_letter(item: Incoming, reason: str, *, cut: bool = False) -> Outcome:
+    """An ``enrichment_failed`` dead letter of ``item``; ``cut``: payload cut to CUT_PAYLOAD_BYTES."""
+    record = dead_letter(
+        item.value,
+        ErrorCode.ENRICHMENT_FAILED,
+        reason,
+        source=item.source,
+        worker_version=__version__,
+        key=item.key,
+        max_payload_bytes=CUT_PAYLOAD_BYTES if cut else None,
+    )
+    return Outcome(key=None, record=record, error=ErrorCode.ENRICHMENT_FAILED)
+
+
+async def enrich_safely(
+    enrich: Callable[[list[Incoming]], Awaitable[BatchReport]],
+    incoming: list[Incoming],
+    *,
+    attempts: int = ENRICH_ATTEMPTS,
+    delay: float = RETRY_DELAY,
+) -> BatchReport:
+    """``enrich(incoming)``, which never raises: retried, then record by record, then dead letters."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await enrich(incoming)
+        except Exception as exc:
+            log.warning("enriching a batch of %d records failed (try %d of %d): %r", len(incoming), attempt, attempts, exc,
+                        exc_info=attempt == attempts)
+        if attempt < attempts:
+            await asyncio.sleep(delay * 2 ** (attempt - 1))
+    outcomes: list[Outcome] = []
+    for item in incoming:
+        try:
+            outcomes += (await enrich([item])).outcomes
+        except Exception as exc:
+            log.error("dead-lettering the record at %s: enriching it alone fails too: %r", _at(item), exc)
+            outcomes.append(failure_letter(item, f"enrichment raised {exc!r} (tried {attempts + 1} times)"))
+    return BatchReport(outcomes=outcomes)
+
+
+def _at(item: Incoming) -> str:
+    """Where a record came from, for log lines: topic[partition]@offset."""
+    source = item.source
+    return f"{source.topic}[{source.partition}]@{source.offset}" if source else "an unknown offset"
+
+
+def _refused(exc: BaseException) -> bool:
+    return isinstance(exc, REFUSED) or isinstance(exc.__cause__, REFUSED)
+
+
+async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[BaseException | None]:
+    """Enqueue in order, then wait for every acknowledgement; returns each output's error or None."""
+    loop = asyncio.get_running_loop()
+    pending: list[Awaitable[Any]] = []
+    for send, key, value in outputs:
+        try:
+            pending.append(await send(key=key, value=value))
+        except Exception as exc:  # refused before it left (larger than the producer's limit, say)
+            failed = loop.create_future()
+            failed.set_exception(exc)
+            pending.append(failed)
+    gathered = asyncio.gather(*pending, return_exceptions=True)
+    waited = 0.0
+    while not gathered.done():  # the producer retries for many minutes: say so meanwhile
+        await asyncio.wait([gathered], timeout=ACK_PATIENCE)
+        if not gathered.done():
+            waited += ACK_PATIENCE
+            log.warning("waited %.0f s for the broker to acknowledge %d records; nothing is committed until it does",
+                        waited, len(pending))
+    return [result if isinstance(result, BaseException) else None for result in gathered.result()]
+
+
+async def deliver(send_enriched: Send, send_dead: Send, incoming: Sequence[Incoming], report: BatchReport) -> BatchReport:
+    """Publish every outcome and return once the broker has acknowledged them all.
+
+    Returns the outcomes as published (a refused enriched article became a dead letter).
+    Raises DeliveryFailed if an output was not acknowledged for another reason than a
+    refusal, or if even a replacement dead letter was refused.
+    """
+    outcomes = list(report.outcomes)
+    outputs = [
+        (send_enriched, outcome.key.encode(), dumps(outcome.record)) if outcome.ok
+        # a dead letter keeps the input key, so it lands beside the article's other records
+        else (send_dead, item.key, dumps(outcome.record))
+        for item, outcome in zip(incoming, outcomes, strict=True)
+    ]
+    errors = await _publish(outputs)
+    replaced: list[int] = []
+    for index, error in enumerate(errors):
+        if error is None:
+            continue
+        if not _refused(error):
+            raise DeliveryFailed(f"output of the record at {_at(incoming[index])} not acknowledged: {error!r}") from error
+        what = "enriched article" if outcomes[index].ok else "dead letter"
+        log.error("the broker refused the %s of the record at %s (%r): dead-lettering it with a cut payload",
+                  what, _at(incoming[index]), error)
+        outcomes[index] = failure_letter(incoming[index], f"the broker refused its {what}: {error!r}", cut=True)
+        replaced.append(index)
+    if replaced:
+        errors = await _publish([(send_dead, incoming[i].key, dumps(outcomes[i].record)) for i in replaced])
+        for index, error in zip(replaced, errors):
+            if error is not None:
+                raise DeliveryFailed(f"dead letter of the record at {_at(incoming[index])} not acknowledged: {error!r}") from error
+    return BatchReport(outcomes=outcomes, seconds=report.seconds)
 
 
 def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
     """TLS and SASL settings, mapped unchanged onto Faust's credential objects."""
-    protocol = settings.security_protocol.upper()
-    context = None
-    if protocol in ("SSL", "SASL_SSL"):
-        context = ssl.create_default_context(cafile=settings.ssl_cafile)
-        if settings.ssl_certfile:
-            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
-    if protocol.startswith("SASL"):
+    context = settings.ssl_context()
+    if settings.security_protocol.startswith("SASL_"):
         return faust.SASLCredentials(
             username=settings.sasl_username,
             password=settings.sasl_password.get_secret_value() if settings.sasl_password else None,
             ssl_context=context,
-            mechanism=settings.sasl_mechanism or "PLAIN",
+            mechanism=settings.sasl_mechanism,
         )
     if context is not None:
         return faust.SSLCredentials(context)
@@ -74,7 +225,10 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
     deadletter_topic = app.topic(settings.topic_deadletter, key_serializer="raw", value_serializer="raw")
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
 
-    async def publish(events) -> None:
+    async def enrich_in_thread(incoming: list[Incoming]) -> BatchReport:
+        return await asyncio.get_running_loop().run_in_executor(executor, enricher.enrich_batch, incoming)
+
+    async def process(events) -> None:
         incoming = [
             Incoming(
                 value=event.message.value,
@@ -91,24 +245,20 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
         metrics.ARTICLES_CONSUMED.inc(len(incoming))
         metrics.IN_FLIGHT.inc(len(incoming))
         try:
-            loop = asyncio.get_running_loop()
-            report = await loop.run_in_executor(executor, enricher.enrich_batch, incoming)
-            pending = []
-            for item, outcome in zip(incoming, report.outcomes, strict=True):
-                if outcome.ok:
-                    fut = await enriched_topic.send(key=outcome.key.encode(), value=dumps(outcome.record))
-                else:  # keeps the input key, so it lands beside the article's other records
-                    fut = await deadletter_topic.send(key=item.key, value=dumps(outcome.record))
-                pending.append(fut)
-            await asyncio.gather(*pending)  # every output acknowledged before the inputs are acked
-            metrics.record_batch(report)
+            report = await enrich_safely(enrich_in_thread, incoming)
+            published = await deliver(enriched_topic.send, deadletter_topic.send, incoming, report)
+            metrics.record_batch(published)
         finally:
             metrics.IN_FLIGHT.dec(len(incoming))
 
     @app.agent(raw_topic, name="enrich")
     async def enrich(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_wait):
-            await publish(events)
+            try:
+                await process(events)
+            except BaseException:  # noqa: BLE001 - cancellation too: the batch would be acked unfinished
+                exit_now("could not complete a batch of %d records; exiting without committing it "
+                         "(restarted, the worker processes it again)", len(events))
 
     @app.timer(1.0)
     async def heartbeat() -> None:
@@ -139,6 +289,27 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
             start = committed[tp] if committed[tp] is not None else earliest.get(tp, 0)
             metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwaters.get(tp, start) - start))
             lag_reported.add(tp)
+
+    checks_missing = 0
+
+    @app.timer(TOPIC_CHECK_INTERVAL)
+    async def check_topics() -> None:
+        """A broker that came back empty (in-memory storage, lost volumes) has lost our topics.
+
+        The consumer would rejoin its group there and idle, ready and silent. Two checks in
+        a row that miss a topic end the worker instead; restarted, it recreates the topics.
+        """
+        nonlocal checks_missing
+        try:
+            missing = await asyncio.to_thread(missing_topics, settings)
+        except Exception:  # noqa: BLE001 - not reachable now: the Kafka clients log why
+            return
+        checks_missing = checks_missing + 1 if missing else 0
+        if missing:
+            log.error("topics %s are missing on the broker at %s", missing, describe_connection(settings))
+        if checks_missing >= 2:
+            exit_now("topics %s no longer exist on the broker (it restarted without its data, or they were deleted); "
+                     "exiting so that a restart recreates them", missing)
 
     app.newsstream_health = health  # for the CLI and tests
     return app

@@ -362,6 +362,8 @@ def bench(
             embedded = stack.enter_context(EmbeddedBroker(log_path=workdir / "broker.log"))
             settings = settings.model_copy(update={"broker": embedded.url})
         out.print(f"broker: {settings.broker}; logs in {workdir}")
+        stages = b.core_stages(articles, settings)
+        out.print("core alone, seconds per stage: " + ", ".join(f"{k} {v:.3f}" for k, v in stages.items()))
         bare_1 = b.bare_spacy(articles, 1, settings.spacy_model, settings.nlp_batch_size)
         bare_n = b.bare_spacy(articles, processes, settings.spacy_model, settings.nlp_batch_size) if processes > 1 else bare_1
         runs += [bare_1, bare_n] if processes > 1 else [bare_1]
@@ -394,7 +396,9 @@ def bench(
     ratio_n = e2e_n.words_per_second / bare_n.words_per_second
     ratio_1 = e2e_1.words_per_second / bare_1.words_per_second
     scaling = e2e_n.articles_per_second / e2e_1.articles_per_second
+    beyond = stages["beyond NER"] / stages["ner"]
     checks = [
+        ("core: everything beyond NER / NER time", f"{beyond:.1%}", "<= 10%", beyond <= 0.10),
         (f"(e) pipeline / bare spaCy, {processes} process(es)", f"{ratio_n:.2f}", ">= 0.90", ratio_n >= 0.9),
         ("(e) pipeline / bare spaCy, 1 process", f"{ratio_1:.2f}", ">= 0.90", ratio_1 >= 0.9),
         (f"(b) {processes} processes / 1 process", f"{scaling:.2f}x", ">= 1.7x", scaling >= 1.7),

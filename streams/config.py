@@ -7,16 +7,23 @@ and the worker agree (a test checks that each documented variable exists here).
 from __future__ import annotations
 
 import os
+import ssl
 import tempfile
 
-from pydantic import Field, SecretStr, field_validator
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 
 class Settings(BaseSettings):
     """Runtime configuration of the worker and the CLI."""
 
-    model_config = SettingsConfigDict(env_prefix="NEWSSTREAM_", env_file=None, extra="ignore")
+    # hide_input_in_errors: a validation error must not echo an input, which may be a secret.
+    model_config = SettingsConfigDict(env_prefix="NEWSSTREAM_", env_file=None, extra="ignore", hide_input_in_errors=True)
 
     # --- Kafka -------------------------------------------------------------------------
     broker: str | None = Field(
@@ -37,9 +44,14 @@ class Settings(BaseSettings):
     commit_interval: float = Field(default=1.0, gt=0, description="Seconds between offset commits.")
     # Security (passed unchanged to the Kafka clients).
     security_protocol: str = Field(default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
-    sasl_mechanism: str | None = Field(default=None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
+    sasl_mechanism: str | None = Field(
+        default=None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (PLAIN when a SASL protocol is set without one)."
+    )
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    sasl_password_file: str | None = Field(
+        default=None, description="File holding the SASL password (a mounted secret), instead of sasl_password."
+    )
     ssl_cafile: str | None = Field(default=None, description="CA bundle that signs the brokers' certificates.")
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
@@ -62,11 +74,43 @@ class Settings(BaseSettings):
         description="Faust's local state directory.",
     )
     log_level: str = Field(default="info", description="debug, info, warning or error.")
+    shutdown_timeout: float = Field(
+        default=8.0, gt=0, description="Seconds a stopping worker may take to finish its batch before it abandons it."
+    )
 
     @field_validator("broker")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("security_protocol", "sasl_mechanism")
+    @classmethod
+    def _known_security_option(cls, value: str | None, info) -> str | None:
+        """A typo must not silently mean PLAINTEXT: only the values the clients understand pass."""
+        if value is None:
+            return None
+        allowed = SECURITY_PROTOCOLS if info.field_name == "security_protocol" else SASL_MECHANISMS
+        if value.strip().upper() not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value.strip().upper()
+
+    @model_validator(mode="after")
+    def _sasl_defaults_and_password_file(self) -> Settings:
+        """PLAIN by default under SASL (as Faust does), and the password read from its file.
+
+        Errors name the file, never its content (pydantic would echo a raw input).
+        """
+        if self.security_protocol.startswith("SASL_") and not self.sasl_mechanism:
+            self.sasl_mechanism = "PLAIN"
+        if self.sasl_password_file:
+            if self.sasl_password is not None:
+                raise ValueError("set the SASL password or its file (sasl_password_file), not both")
+            try:
+                secret = Path(self.sasl_password_file).read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError as exc:
+                raise ValueError(f"cannot read sasl_password_file {self.sasl_password_file}: {exc.strerror}") from None
+            self.sasl_password = SecretStr(secret)
+        return self
 
     @property
     def bootstrap_servers(self) -> list[str]:
@@ -82,6 +126,15 @@ class Settings(BaseSettings):
             if part:
                 servers.append(part)
         return servers
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context of SSL and SASL_SSL (else None): verifies brokers against ``ssl_cafile``."""
+        if self.security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        context = ssl.create_default_context(cafile=self.ssl_cafile)
+        if self.ssl_certfile:
+            context.load_cert_chain(self.ssl_certfile, self.ssl_keyfile)
+        return context
 
     def kafka_client_options(self) -> dict:
         """Security options for kafka-python clients (producer, consumer, admin)."""

@@ -1,4 +1,4 @@
-"""Creating the pipeline's topics with the configured partition count.
+"""Creating the pipeline's topics with the configured partition count, and checking they are there.
 
 Done explicitly before anything produces or consumes, so that a producer's auto-created
 topic never ends up with the broker's default partition count.
@@ -7,6 +7,8 @@ topic never ends up with the broker's default partition count.
 from __future__ import annotations
 
 import logging
+import socket
+import ssl
 import time
 
 from kafka import KafkaAdminClient
@@ -18,26 +20,78 @@ from streams.config import Settings
 log = logging.getLogger(__name__)
 
 
+class BrokerUnreachable(RuntimeError):
+    """The broker could not be reached or refused us. The message says how we tried, never with a secret."""
+
+
 def pipeline_topics(settings: Settings) -> list[str]:
     return [settings.topic_raw, settings.topic_enriched, settings.topic_deadletter]
 
 
+def describe_connection(settings: Settings) -> str:
+    """The addresses and security settings in use, for error messages (the password is left out)."""
+    how = [f"security protocol {settings.security_protocol}"]
+    if settings.security_protocol.startswith("SASL_"):
+        how.append(f"SASL {settings.sasl_mechanism} as user {settings.sasl_username!r}")
+    if settings.ssl_cafile:
+        how.append(f"CA file {settings.ssl_cafile}")
+    return f"{', '.join(settings.bootstrap_servers)} ({'; '.join(how)})"
+
+
+def check_tls(settings: Settings, timeout: float = 10.0) -> None:
+    """Stop at once, saying why, when a broker's TLS certificate is not trusted.
+
+    The Kafka clients retry a failed handshake like any lost connection until they time out;
+    an untrusted certificate does not fix itself. An unreachable broker is left to them.
+    """
+    context = settings.ssl_context()
+    if context is None:
+        return
+    for server in settings.bootstrap_servers:
+        host, _, port = server.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+                context.wrap_socket(sock, server_hostname=host).close()
+        except ssl.SSLCertVerificationError as exc:
+            raise BrokerUnreachable(
+                f"the TLS certificate of {server} is not trusted ({exc.verify_message}); "
+                f"connecting to {describe_connection(settings)}: check NEWSSTREAM_SSL_CAFILE"
+            ) from None
+        except OSError:
+            continue
+
+
+def _admin(settings: Settings, timeout: float) -> KafkaAdminClient:
+    return KafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers,
+        client_id=f"{settings.app_id}-admin",
+        request_timeout_ms=10_000,
+        bootstrap_timeout_ms=max(1000, int(timeout * 1000)),
+        **settings.kafka_client_options(),
+    )
+
+
 def ensure_topics(settings: Settings, names: list[str] | None = None, *, timeout: float = 30.0) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+    """Create the topics that do not exist yet; existing ones are left as they are.
+
+    Raises BrokerUnreachable when the broker cannot be reached within ``timeout`` seconds:
+    at start-up a refused connection (wrong protocol, credentials or certificate) is a
+    configuration error to report, not something to retry for ever.
+    """
     names = names or pipeline_topics(settings)
+    check_tls(settings)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=settings.bootstrap_servers,
-                client_id=f"{settings.app_id}-admin",
-                request_timeout_ms=10_000,
-                **settings.kafka_client_options(),
-            )
+            admin = _admin(settings, deadline - time.monotonic())
             break
-        except RetriableError:  # broker not reachable yet
+        except RetriableError as exc:  # broker not reachable (yet)
             if time.monotonic() > deadline:
-                raise
+                raise BrokerUnreachable(
+                    f"could not connect to the Kafka broker at {describe_connection(settings)} within {timeout:.0f} s "
+                    f"({exc}). If it requires TLS or authentication, check NEWSSTREAM_SECURITY_PROTOCOL, "
+                    "NEWSSTREAM_SASL_* and NEWSSTREAM_SSL_*; the Kafka client's messages above say what failed"
+                ) from None
             time.sleep(0.5)
     try:
         existing = set(admin.list_topics())
@@ -54,3 +108,13 @@ def ensure_topics(settings: Settings, names: list[str] | None = None, *, timeout
         raise
     finally:
         admin.close()
+
+
+def missing_topics(settings: Settings, timeout: float = 5.0) -> list[str]:
+    """The pipeline topics the broker does not have; raises KafkaError if it cannot be asked."""
+    admin = _admin(settings, timeout)
+    try:
+        existing = set(admin.list_topics())
+    finally:
+        admin.close()
+    return [name for name in pipeline_topics(settings) if name not in existing]

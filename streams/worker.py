@@ -7,17 +7,41 @@ worker joins the consumer group, so it only takes partitions once it can process
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import faust
 
 from streams import __version__, metrics
-from streams.app import create_app
+from streams.app import EXIT_RESTART, create_app, exit_now
 from streams.config import Settings
 from streams.core.enrich import Enricher
-from streams.topics import ensure_topics
+from streams.topics import BrokerUnreachable, ensure_topics
 
 log = logging.getLogger(__name__)
+
+
+class BoundedStopWorker(faust.Worker):
+    """A faust.Worker whose graceful stop cannot outlast ``stop_timeout`` seconds.
+
+    On SIGTERM Faust waits for the batch in flight, commits, leaves the group and exits;
+    a batch of long articles may take minutes, and a supervisor will not wait that long.
+    Past the timeout the process ends at once: the batch's records are not committed, so
+    the next owner of their partitions enriches them again.
+    """
+
+    stop_timeout = 8.0
+    _deadline: threading.Timer | None = None
+
+    async def stop(self) -> None:
+        if self._deadline is None:
+            self._deadline = threading.Timer(
+                self.stop_timeout, exit_now, ("graceful stop took longer than %.0f s: abandoning the batch in flight "
+                                              "(not committed, it will be processed again)", self.stop_timeout)
+            )
+            self._deadline.daemon = True
+            self._deadline.start()
+        await super().stop()
 
 
 def run_worker(settings: Settings) -> None:
@@ -36,8 +60,14 @@ def run_worker(settings: Settings) -> None:
         health.model_loaded = True
         metrics.BUILD_INFO.info({"version": __version__, **enricher.pipeline_info})
         log.info("model %s and gazetteer loaded in %.1f s", enricher.pipeline_info["model"], time.monotonic() - started)
-        ensure_topics(settings)
+        try:
+            ensure_topics(settings)
+        except BrokerUnreachable as exc:
+            log.error("%s", exc)
+            raise SystemExit(EXIT_RESTART) from None
         app = create_app(settings, enricher, health)
-        faust.Worker(app, loglevel=settings.log_level, redirect_stdouts=False).execute_from_commandline()
+        worker = BoundedStopWorker(app, loglevel=settings.log_level, redirect_stdouts=False)
+        worker.stop_timeout = settings.shutdown_timeout
+        worker.execute_from_commandline()
     finally:
         server.stop()

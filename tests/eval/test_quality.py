@@ -15,11 +15,14 @@ from tests.eval.evaluate import SETS, evaluate, make_enricher
 SEED_ID = "seed-000-3c4133359b8940df"
 
 # Achieved (evaluate.py): articles P=1.000 R=0.996 F1=0.998, focus exact 0.873 top-1 0.964,
-# dateline 1.000; holdout P=0.986 R=1.000 F1=0.993, focus exact 0.765 top-1 0.941, dateline 1.000.
+# dateline 1.000; holdout P=0.986 R=1.000 F1=0.993, focus exact 0.765 top-1 0.941, dateline 1.000;
+# blind (an evaluator who never saw the tagger) P=0.948 R=1.000 F1=0.974, focus exact 0.920 top-1 1.000,
+# dateline 0.920.
 # Floors: F1/precision about 0.02-0.03 below; focus, which moves with small NER changes, 0.03-0.07 below.
 FLOORS = {
     "articles": {"precision": 0.98, "f1": 0.975, "focus_top1": 0.92, "focus_exact": 0.84, "dateline_accuracy": 0.98},
     "holdout": {"precision": 0.96, "f1": 0.97, "focus_top1": 0.88, "focus_exact": 0.70, "dateline_accuracy": 0.94},
+    "blind": {"precision": 0.93, "f1": 0.95, "focus_top1": 0.92, "focus_exact": 0.84, "dateline_accuracy": 0.88},
 }
 
 
@@ -42,10 +45,11 @@ def test_quality_floor(results, name):
     assert not failures, f"{name}: below floor {failures}; errors: {result['errors']}"
 
 
-def test_issue_target_on_unseen_text(results):
-    """The issue's acceptance target, on the holdout set never used for tuning."""
-    holdout = results["holdout"]
-    assert holdout["f1"] >= 0.90 and holdout["precision"] >= 0.93
+@pytest.mark.parametrize("name", ["holdout", "blind"])
+def test_issue_target_on_unseen_text(results, name):
+    """The issue's acceptance target, on the sets never used for tuning."""
+    unseen = results[name]
+    assert unseen["f1"] >= 0.90 and unseen["precision"] >= 0.93
 
 
 def test_seed_article(results):

@@ -36,3 +36,15 @@ def test_sasl_options_reach_kafka_clients_unchanged(monkeypatch):
         "sasl_plain_username": "svc",
         "sasl_plain_password": "s3cret",
     }
+
+
+def test_readme_documents_exactly_the_settings_that_exist():
+    import re
+
+    from streams.config import Settings
+    from tests.conftest import ROOT
+
+    documented = set(re.findall(r"NEWSSTREAM_([A-Z0-9_]+)", (ROOT / "README.md").read_text()))
+    fields = {name.upper() for name in Settings.model_fields}
+    assert documented - fields == set(), "README names variables the worker does not read"
+    assert fields - documented == set(), "settings missing from the README's configuration table"
