@@ -295,7 +295,7 @@ def demo(
         env = {**os.environ, "NEWSSTREAM_BROKER": embedded.url, "NEWSSTREAM_APP_ID": settings.app_id,
                "NEWSSTREAM_METRICS_PORT": str(metrics_port), "NEWSSTREAM_DATA_DIR": settings.data_dir}
         worker_log = open(workdir / "worker.log", "wb")  # noqa: SIM115 - closed below
-        worker_proc = subprocess.Popen([sys.executable, "-m", "streams", "worker"], env=env,
+        worker_proc = subprocess.Popen([sys.executable, "-m", "streams", "worker", "--processes", "1"], env=env,
                                        stdout=worker_log, stderr=subprocess.STDOUT)
         try:
             producer = kafka_io.producer(settings)
@@ -319,7 +319,7 @@ def demo(
                         dead.append(value)
                         out.print(render.dead_letter_line(value))
             consumer.close()
-            metrics_sample = _scrape(metrics_port)
+            metrics_sample = _scrape(metrics_port, expect_enriched=len(enriched))
         finally:
             _stop(worker_proc)
             worker_log.close()
@@ -416,15 +416,25 @@ def bench(
     out.print(targets)
 
 
-def _scrape(port: int) -> list[str]:
-    """A few headline figures from the worker's /metrics."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-            text = response.read().decode()
-    except OSError:
-        return []
-    wanted = ("newsstream_articles_consumed_total", "newsstream_articles_enriched_total")
-    return [line for line in text.splitlines() if line.startswith(wanted)]
+def _scrape(port: int, expect_enriched: int, timeout: float = 5.0) -> list[str]:
+    """Headline figures from the worker's /metrics, once they count what was read back.
+
+    The worker counts a batch just after the broker acknowledged it, so a fast reader
+    can see the records a moment before the counters move.
+    """
+    wanted = ("newsstream_articles_consumed_total", "newsstream_articles_enriched_total",
+              "newsstream_articles_deadlettered_total")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                lines = [line for line in response.read().decode().splitlines() if line.startswith(wanted)]
+        except OSError:
+            return []
+        enriched = sum(float(line.split()[-1]) for line in lines if line.startswith(wanted[1]))
+        if enriched >= expect_enriched or time.monotonic() > deadline:
+            return [line for line in lines if not line.endswith(" 0.0") or line.startswith(wanted[:2])]
+        time.sleep(0.2)
 
 
 def _stop(process: subprocess.Popen, timeout: float = 15.0) -> None:

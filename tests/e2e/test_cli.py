@@ -34,6 +34,7 @@ def test_demo_prints_the_enriched_seed_and_exits_0():
     for code in ("RU", "IR", "TR", "SY", "US"):
         assert f"{code} " in output
     assert "1 sent, 1 enriched, 0 dead-lettered" in output
+    assert "newsstream_articles_enriched_total 1.0" in output  # the worker served its metrics
 
 
 def test_enrich_reads_json_lines_and_dead_letters_bad_lines():
