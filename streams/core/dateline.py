@@ -8,7 +8,10 @@ Why a strict grammar: a dateline is the strongest single hint of where a story h
 but a false one (a sentence such as "Russia, China and Iran said ...") would put the
 story in the wrong country. So a dateline is only recognised when the whole of it has
 the wire shape: PLACE[/PLACE2][, Region][, Date][ (Agency)] separator, followed by the
-start of a sentence. Only the first line (at most ``WINDOW`` characters) is examined,
+start of a sentence. A place in title case needs a date or an agency, except in the
+"Brussels: The Commission ..." style (1-3 title-case words, a colon, a capital), where
+common label words ("Update:", "Analysis:") are refused and an unknown place later
+gets no country. Only the first line (at most ``WINDOW`` characters) is examined,
 and the regex has no nested unbounded repetition, so parsing is constant-time per body.
 """
 
@@ -83,6 +86,29 @@ _NOT_PLACES = frozenset(
     }
 )  # fmt: skip
 
+#: Title-case labels that open a body like a "Place:" dateline does ("Update: The ...").
+_NOT_TITLE_PLACES = frozenset(
+    {
+        "about", "abstract", "advertisement", "alert", "also", "analysis", "announcement", "answer",
+        "background", "breaking", "breaking news", "brief", "briefing", "bulletin", "caption", "caution",
+        "clarification", "column", "comment", "commentary", "content warning", "context", "correction",
+        "credit", "credits", "dear", "disclaimer", "disclosure", "editorial", "editor's note",
+        "editors' note", "exclusive", "explainer", "fact check", "factbox", "faq", "feature", "file",
+        "first", "flash", "follow", "headline", "headlines", "here", "highlights", "however", "important",
+        "in brief", "in pictures", "interview", "key points", "latest", "lesson", "letter", "letters",
+        "listen", "live", "live updates", "meanwhile", "media release", "more", "note", "notes", "notice",
+        "obituary", "opinion", "photo", "photos", "pictures", "plus", "podcast", "poll", "press release",
+        "preview", "profile", "question", "quote", "read", "read more", "recap", "related", "reminder",
+        "report", "review", "sources", "source", "special report", "sponsored", "statement", "summary",
+        "timeline", "tip", "tips", "today", "transcript", "trigger warning", "update", "updated",
+        "urgent", "verdict", "video", "warning", "watch", "why", "what", "who", "when", "where", "how",
+        "yes", "no", "tonight", "yesterday", "tomorrow", "this week", "last week", "next week",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    }
+)  # fmt: skip
+
 #: Words written in lower case inside a place name ("Rio de Janeiro", "Dar es Salaam").
 _LOWER_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "della", "di", "du", "es", "of", "on", "upon"})
 
@@ -102,9 +128,16 @@ def parse_dateline(body: str) -> Dateline | None:
         return None
     title_place = match["title_place"]
     # A place written in title case ("Washington, July 2 (IANS):") is only trusted with a
-    # date or an agency; otherwise "However: ..." or "Meanwhile — ..." would qualify.
+    # date or an agency, or alone before a colon and a capital ("Perth: The ..."), never
+    # a label ("Update: ...") nor before a dash ("Meanwhile — ...").
     if title_place is not None and not (match["date"] or match["agency"]):
-        return None
+        colon_style = (
+            match["sep"].strip() == ":"
+            and window[match.end() : match.end() + 1].isupper()
+            and title_place.lower() not in _NOT_TITLE_PLACES
+        )
+        if not colon_style:
+            return None
     first_place = (title_place or match["place"].split("/", 1)[0]).strip()
     if first_place.upper() in _NOT_PLACES or sum(c.isalpha() for c in first_place) < 2:
         return None

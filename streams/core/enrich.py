@@ -179,7 +179,7 @@ class Enricher:
         dateline = cleaned.dateline
         if self.nlp_enabled:
             if dateline is not None:
-                dateline = replace(dateline, country=dateline_country(dateline, self.gazetteer))
+                dateline = replace(dateline, country=dateline_country(dateline, self.gazetteer, cleaned.text))
             language, language_score = detect_language(cleaned.text)
             entities = merge_entities(mentions)
             countries = tag_countries(cleaned.text, mentions, self.gazetteer, dateline=dateline)

@@ -17,7 +17,8 @@ evaluation (original text, so its licence is ours) with hand labels:
 
 ``holdout.jsonl`` was written and labelled before any tuning and is kept out of it: it
 estimates quality on unseen text. ``blind.jsonl`` was written later by an evaluator who
-never saw the tagger's code, data or the other sets, and is kept out of tuning too. Articles go through the production path: ``Enricher``
+never saw the tagger's code, data or the other sets (first run: P 0.948, R 1.000); the
+failure classes it revealed were then fixed by general rules, so it is no longer blind. Articles go through the production path: ``Enricher``
 (clean_article -> spaCy NER -> tag_countries/dateline_country).
 """
 

@@ -37,6 +37,11 @@ POSITIVE = [
     ("RIO DE JANEIRO, Brazil (AP) — A", "RIO DE JANEIRO, Brazil (AP) —", "Rio de Janeiro", "Brazil", None, "AP"),
     ("KING'S LYNN, England — A", "KING'S LYNN, England —", "King's Lynn", "England", None, None),
     ("WINSTON-SALEM, N.C. (AP) — A", "WINSTON-SALEM, N.C. (AP) —", "Winston-Salem", "N.C.", None, "AP"),
+    # "Place:" in title case, as some Indian, Australian and European outlets write it
+    ("Lisbon: The government fell", "Lisbon:", "Lisbon", None, None, None),
+    ("Kuala Lumpur: Shares rose", "Kuala Lumpur:", "Kuala Lumpur", None, None, None),
+    ("Adelaide, South Australia: Police said", "Adelaide, South Australia:", "Adelaide", "South Australia", None, None),
+    ("Nairobi: Kenya's", "Nairobi:", "Nairobi", None, None, None),
 ]  # fmt: skip
 
 
@@ -59,6 +64,21 @@ NEGATIVE = [
     "NATO — which Turkey belongs to — said",  # the sentence goes on in lower case
     "Meanwhile — Tom said",  # title case place without date or agency
     "Monday: The talks",
+    # title-case labels before a colon
+    "Update: The ministry has since replied.",
+    "Note: All times are local.",
+    "Warning: The following images are graphic.",
+    "Editor's note: This story was corrected.",
+    "Editor's Note: This story was corrected.",
+    "Analysis: Why the vote matters",
+    "Opinion: The tax is a mistake",
+    "Watch: The moment the bridge fell",
+    "Live Updates: The count goes on",
+    "March: The month began",
+    "Lisbon: the government fell",  # not the start of a sentence
+    "Lisbon:The government fell",  # no space
+    'Lisbon: "We will',  # a quote may follow a wire dateline, not a bare "Place:"
+    "Lisbon — The government fell",  # title case before a dash still needs a date or agency
     "The IAEA: Iran has enriched",
     "A — B",
     "Vladimir Putin will meet Ayatollah Ali Khamenei in Tehran.",
