@@ -342,6 +342,7 @@ def bench(
     steady_seconds: Annotated[float, typer.Option(help="Length of the steady 50%-load run.")] = 30.0,
     no_nlp_records: Annotated[int, typer.Option(help="Records for the --no-nlp run.")] = 20_000,
     seeds: Annotated[Path, typer.Option(help="Directory of sample articles.")] = REPO_SEEDS,
+    rounds: Annotated[int, typer.Option(min=1, help="Times each benchmark article is sent.")] = 2,
 ) -> None:
     """Benchmark: bare spaCy vs the pipeline end to end, scaling, latency at 50% load, peak RSS."""
     from rich.table import Table
@@ -352,6 +353,7 @@ def bench(
     configure_logging("warning")
     settings = load_settings(broker=broker)
     articles, source = b.load_articles(seeds)
+    articles = [{**a, "id": f"{a['id']}-{r}"} for r in range(rounds) for a in articles]
     word_count = sum(map(b.words, articles))
     out.print(f"benchmark articles: {len(articles)} ({word_count} words, {word_count / len(articles):.0f} per article) "
               f"from {source}; {processes} process(es) on {os.cpu_count()} core(s)")
