@@ -51,7 +51,7 @@ CUT_PAYLOAD_BYTES = 64 * 1024
 #: Seconds between warnings while the broker keeps a batch waiting for its acknowledgements.
 ACK_PATIENCE = 10.0
 #: Seconds between checks that the pipeline's topics still exist.
-TOPIC_CHECK_INTERVAL = 5.0
+TOPIC_CHECK_INTERVAL = 10.0
 #: Errors by which the broker (or the producer, before sending) refuses one record for good.
 REFUSED = (MessageSizeTooLargeError, RecordListTooLargeError, CorruptRecordException)
 
@@ -75,18 +75,25 @@ def exit_now(message: str, *args: object) -> NoReturn:
     os._exit(EXIT_RESTART)
 
 
-def failure_letter(item: Incoming, reason: str, *, cut: bool = False) -> Outcome:
-    """An ``enrichment_failed`` dead letter of ``item``; ``cut``: payload cut to CUT_PAYLOAD_BYTES."""
+def _at(item: Incoming) -> str:
+    """Where a record came from, for log lines: topic[partition]@offset."""
+    source = item.source
+    return f"{source.topic}[{source.partition}]@{source.offset}" if source else "an unknown offset"
+
+
+def failure_letter(item: Incoming, reason: str, *, code: ErrorCode = ErrorCode.ENRICHMENT_FAILED,
+                   cut: bool = False) -> Outcome:
+    """A dead letter of ``item`` (``enrichment_failed`` unless told); ``cut``: payload cut to CUT_PAYLOAD_BYTES."""
     record = dead_letter(
         item.value,
-        ErrorCode.ENRICHMENT_FAILED,
+        code,
         reason,
         source=item.source,
         worker_version=__version__,
         key=item.key,
         max_payload_bytes=CUT_PAYLOAD_BYTES if cut else None,
     )
-    return Outcome(key=None, record=record, error=ErrorCode.ENRICHMENT_FAILED)
+    return Outcome(key=None, record=record, error=code)
 
 
 async def enrich_safely(
@@ -101,8 +108,8 @@ async def enrich_safely(
         try:
             return await enrich(incoming)
         except Exception as exc:
-            log.warning("enriching a batch of %d records failed (try %d of %d): %r", len(incoming), attempt, attempts, exc,
-                        exc_info=attempt == attempts)
+            log.warning("enriching a batch of %d records failed (try %d of %d): %r",
+                        len(incoming), attempt, attempts, exc, exc_info=attempt == attempts)
         if attempt < attempts:
             await asyncio.sleep(delay * 2 ** (attempt - 1))
     outcomes: list[Outcome] = []
@@ -115,14 +122,9 @@ async def enrich_safely(
     return BatchReport(outcomes=outcomes)
 
 
-def _at(item: Incoming) -> str:
-    """Where a record came from, for log lines: topic[partition]@offset."""
-    source = item.source
-    return f"{source.topic}[{source.partition}]@{source.offset}" if source else "an unknown offset"
-
-
-def _refused(exc: BaseException) -> bool:
-    return isinstance(exc, REFUSED) or isinstance(exc.__cause__, REFUSED)
+def _refusal(exc: BaseException) -> BaseException | None:
+    """The error by which a record was refused for good (Faust raises it as the cause of its own), or None."""
+    return next((e for e in (exc, exc.__cause__) if isinstance(e, REFUSED)), None)
 
 
 async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[BaseException | None]:
@@ -142,12 +144,14 @@ async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[
         await asyncio.wait([gathered], timeout=ACK_PATIENCE)
         if not gathered.done():
             waited += ACK_PATIENCE
-            log.warning("waited %.0f s for the broker to acknowledge %d records; nothing is committed until it does",
-                        waited, len(pending))
+            log.warning("waited %.0f s for the broker to acknowledge %d records; "
+                        "nothing is committed until it does", waited, len(pending))
     return [result if isinstance(result, BaseException) else None for result in gathered.result()]
 
 
-async def deliver(send_enriched: Send, send_dead: Send, incoming: Sequence[Incoming], report: BatchReport) -> BatchReport:
+async def deliver(
+    send_enriched: Send, send_dead: Send, incoming: Sequence[Incoming], report: BatchReport
+) -> BatchReport:
     """Publish every outcome and return once the broker has acknowledged them all.
 
     Returns the outcomes as published (a refused enriched article became a dead letter).
@@ -155,29 +159,41 @@ async def deliver(send_enriched: Send, send_dead: Send, incoming: Sequence[Incom
     refusal, or if even a replacement dead letter was refused.
     """
     outcomes = list(report.outcomes)
-    outputs = [
-        (send_enriched, outcome.key.encode(), dumps(outcome.record)) if outcome.ok
-        # a dead letter keeps the input key, so it lands beside the article's other records
-        else (send_dead, item.key, dumps(outcome.record))
-        for item, outcome in zip(incoming, outcomes, strict=True)
-    ]
+    outputs: list[tuple[Send, bytes | None, bytes]] = []
+    for index, (item, outcome) in enumerate(zip(incoming, outcomes, strict=True)):
+        try:
+            outputs.append((send_enriched, outcome.key.encode(), dumps(outcome.record)) if outcome.ok
+                           # a dead letter keeps the input key, so it lands beside the article's other records
+                           else (send_dead, item.key, dumps(outcome.record)))
+        except Exception as exc:  # an outcome the encoder chokes on: that record's problem, not the batch's
+            log.error("dead-lettering the record at %s: its outcome cannot be serialized: %r", _at(item), exc)
+            outcomes[index] = failure_letter(item, f"its outcome could not be serialized: {exc!r}")
+            outputs.append((send_dead, item.key, dumps(outcomes[index].record)))
     errors = await _publish(outputs)
     replaced: list[int] = []
     for index, error in enumerate(errors):
         if error is None:
             continue
-        if not _refused(error):
-            raise DeliveryFailed(f"output of the record at {_at(incoming[index])} not acknowledged: {error!r}") from error
-        what = "enriched article" if outcomes[index].ok else "dead letter"
-        log.error("the broker refused the %s of the record at %s (%r): dead-lettering it with a cut payload",
-                  what, _at(incoming[index]), error)
-        outcomes[index] = failure_letter(incoming[index], f"the broker refused its {what}: {error!r}", cut=True)
+        refusal = _refusal(error)
+        if refusal is None:
+            raise DeliveryFailed(
+                f"output of the record at {_at(incoming[index])} not acknowledged: {error!r}"
+            ) from error
+        item, outcome = incoming[index], outcomes[index]
+        log.error("the %s of the record at %s was refused (%r): sending a dead letter with a cut payload instead",
+                  "enriched article" if outcome.ok else "dead letter", _at(item), refusal)
+        if outcome.ok:
+            outcomes[index] = failure_letter(item, f"its enriched article was refused: {refusal!r}", cut=True)
+        else:  # the same dead letter, lighter
+            outcomes[index] = failure_letter(item, outcome.record["error"]["reason"], code=outcome.error, cut=True)
         replaced.append(index)
     if replaced:
         errors = await _publish([(send_dead, incoming[i].key, dumps(outcomes[i].record)) for i in replaced])
         for index, error in zip(replaced, errors):
             if error is not None:
-                raise DeliveryFailed(f"dead letter of the record at {_at(incoming[index])} not acknowledged: {error!r}") from error
+                raise DeliveryFailed(
+                    f"dead letter of the record at {_at(incoming[index])} not acknowledged: {error!r}"
+                ) from error
     return BatchReport(outcomes=outcomes, seconds=report.seconds)
 
 

@@ -35,7 +35,8 @@ cli = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+#: The sample articles: the top-level seeds/ folder, shipped in the package through a link.
+REPO_SEEDS = Path(__file__).resolve().parent / "seeds"
 
 BrokerOption = Annotated[
     str | None,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import ssl
 import tempfile
-
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -23,7 +22,9 @@ class Settings(BaseSettings):
     """Runtime configuration of the worker and the CLI."""
 
     # hide_input_in_errors: a validation error must not echo an input, which may be a secret.
-    model_config = SettingsConfigDict(env_prefix="NEWSSTREAM_", env_file=None, extra="ignore", hide_input_in_errors=True)
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSSTREAM_", env_file=None, extra="ignore", hide_input_in_errors=True
+    )
 
     # --- Kafka -------------------------------------------------------------------------
     broker: str | None = Field(
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
     # Security (passed unchanged to the Kafka clients).
     security_protocol: str = Field(default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
     sasl_mechanism: str | None = Field(
-        default=None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (PLAIN when a SASL protocol is set without one)."
+        default=None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (PLAIN if a SASL protocol has none)."
     )
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
@@ -75,7 +76,7 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="info", description="debug, info, warning or error.")
     shutdown_timeout: float = Field(
-        default=8.0, gt=0, description="Seconds a stopping worker may take to finish its batch before it abandons it."
+        default=8.0, gt=0, description="Seconds a stopping worker may take to finish its batch, then abandons it."
     )
 
     @field_validator("broker")
@@ -108,7 +109,9 @@ class Settings(BaseSettings):
             try:
                 secret = Path(self.sasl_password_file).read_text(encoding="utf-8").rstrip("\r\n")
             except OSError as exc:
-                raise ValueError(f"cannot read sasl_password_file {self.sasl_password_file}: {exc.strerror}") from None
+                raise ValueError(
+                    f"cannot read sasl_password_file {self.sasl_password_file}: {exc.strerror}"
+                ) from None
             self.sasl_password = SecretStr(secret)
         return self
 

@@ -54,7 +54,7 @@ def check_tls(settings: Settings, timeout: float = 10.0) -> None:
                 context.wrap_socket(sock, server_hostname=host).close()
         except ssl.SSLCertVerificationError as exc:
             raise BrokerUnreachable(
-                f"the TLS certificate of {server} is not trusted ({exc.verify_message}); "
+                f"the TLS certificate of {server} is not trusted (certificate verify failed: {exc.verify_message}); "
                 f"connecting to {describe_connection(settings)}: check NEWSSTREAM_SSL_CAFILE"
             ) from None
         except OSError:

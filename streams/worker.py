@@ -30,18 +30,21 @@ class BoundedStopWorker(faust.Worker):
     the next owner of their partitions enriches them again.
     """
 
-    stop_timeout = 8.0
-    _deadline: threading.Timer | None = None
+    def __init__(self, *args, stop_timeout: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stop_timeout = stop_timeout
+        self._deadline: threading.Timer | None = None
 
     async def stop(self) -> None:
         if self._deadline is None:
-            self._deadline = threading.Timer(
-                self.stop_timeout, exit_now, ("graceful stop took longer than %.0f s: abandoning the batch in flight "
-                                              "(not committed, it will be processed again)", self.stop_timeout)
-            )
+            self._deadline = threading.Timer(self.stop_timeout, self._abandon)
             self._deadline.daemon = True
             self._deadline.start()
         await super().stop()
+
+    def _abandon(self) -> None:
+        exit_now("graceful stop took longer than %.0f s: abandoning the batch in flight "
+                 "(not committed: it will be processed again)", self.stop_timeout)
 
 
 def run_worker(settings: Settings) -> None:
@@ -66,8 +69,9 @@ def run_worker(settings: Settings) -> None:
             log.error("%s", exc)
             raise SystemExit(EXIT_RESTART) from None
         app = create_app(settings, enricher, health)
-        worker = BoundedStopWorker(app, loglevel=settings.log_level, redirect_stdouts=False)
-        worker.stop_timeout = settings.shutdown_timeout
+        worker = BoundedStopWorker(
+            app, stop_timeout=settings.shutdown_timeout, loglevel=settings.log_level, redirect_stdouts=False
+        )
         worker.execute_from_commandline()
     finally:
         server.stop()

@@ -25,7 +25,9 @@ import orjson
 #: Minor versions only add optional fields; anything else is a new major version.
 SCHEMA_VERSION = "1.0"
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+#: The JSON Schemas: the top-level ``schemas/`` folder, shipped inside the package through
+#: the ``streams/schemas`` link, so an installed worker finds them as a checkout does.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
 class ErrorCode(StrEnum):

@@ -20,8 +20,7 @@ import asyncio
 import os
 import random
 import signal
-import subprocess
-import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -78,6 +77,7 @@ def drain(settings: Settings, topic: str, timeout: float = 60.0) -> tuple[list, 
     consumer = KafkaConsumer(
         bootstrap_servers=settings.bootstrap_servers,
         enable_auto_commit=False,
+        check_crcs=False,  # kafka-python computes CRC32C in pure Python: 7 s for a 50 MB record
         fetch_max_bytes=64 * 1024 * 1024,
         max_partition_fetch_bytes=64 * 1024 * 1024,
         **settings.kafka_client_options(),
@@ -107,7 +107,8 @@ def committed(settings: Settings) -> dict[int, int]:
         offsets = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
     finally:
         admin.close()
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == settings.topic_raw and meta.offset >= 0}
+    return {tp.partition: meta.offset for tp, meta in offsets.items()
+            if tp.topic == settings.topic_raw and meta.offset >= 0}
 
 
 async def group_members(settings: Settings) -> int:
@@ -207,11 +208,21 @@ def injecting(tmp_path: Path, code: str) -> str:
     return str(directory)
 
 
-def peak_rss_mb(pid: int) -> float:
+def memory_mb(pid: int, field: str) -> float:
+    """VmHWM (peak resident) or VmRSS (resident now) of a process, in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM in /proc status")
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def settled_rss_mb(pid: int) -> float:
+    """The lowest resident size over one second: what the process keeps, not what it is still freeing."""
+    samples = []
+    for _ in range(10):
+        samples.append(memory_mb(pid, "VmRSS"))
+        time.sleep(0.1)
+    return min(samples)
 
 
 # --- 1. crash ----------------------------------------------------------------------------------
@@ -227,12 +238,15 @@ def test_kill_9_at_random_moments_loses_nothing(settings, start_worker):
     kills = []
     for _ in range(3):
         worker = start_worker()
-        wait_until(lambda: worker.metric("newsstream_articles_consumed_total") > 0, 60, "the worker consumes")
-        time.sleep(rng.uniform(0.1, 2.0))
+        # a random moment in the worker's progress (not in time: machines differ in speed)
+        threshold = rng.randint(1, 400)
+        wait_until(lambda: worker.metric("newsstream_articles_consumed_total") >= threshold, 60,
+                   "the worker consumes", interval=0.02)
+        time.sleep(rng.uniform(0, 0.3))
         enriched_so_far = worker.metric("newsstream_articles_enriched_total")
         worker.stop(signal.SIGKILL)
         done = sum(committed(settings).values())
-        assert done < 2000, "the worker was not killed while it worked: raise the article count"
+        assert done < 2000, "the worker was not killed while it worked"
         kills.append((enriched_so_far, done))
     worker = start_worker()
     recovery = wait_committed_to_end(settings, ends, timeout=120)
@@ -298,33 +312,70 @@ def test_sigterm_finishes_or_abandons_the_batch_and_exits_in_time(settings, star
 # --- 3. rebalance ----------------------------------------------------------------------------
 
 
+class SteadyProducer(threading.Thread):
+    """Produces articles at a steady rate until stopped: a stream that is live whatever the machine's speed."""
+
+    def __init__(self, settings: Settings, prefix: str, per_second: float):
+        super().__init__(daemon=True)
+        self.settings, self.prefix, self.per_second = settings, prefix, per_second
+        self.ids: list[str] = []
+        self.error: BaseException | None = None
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        try:
+            producer = kafka_io.producer(self.settings)
+            while not self._stop_event.is_set():
+                for _ in range(25):
+                    article_id = f"{self.prefix}-{len(self.ids):05d}"
+                    producer.send(self.settings.topic_raw, key=article_id.encode(), value=article(article_id, len(self.ids)))
+                    self.ids.append(article_id)
+                producer.flush()
+                time.sleep(25 / self.per_second)
+            producer.close()
+        except BaseException as exc:  # noqa: BLE001 - reported by finish()
+            self.error = exc
+
+    def finish(self) -> list[str]:
+        self._stop_event.set()
+        self.join(30)
+        assert self.error is None, f"the producer failed: {self.error!r}"
+        return self.ids
+
+
 def test_workers_joining_and_leaving_mid_stream_lose_nothing_and_drain_every_partition(settings, start_worker, spawn):
-    ids = produce_articles(settings, "rebalance", 4000)
-    _, ends = drain(settings, settings.topic_raw)
-    first = start_worker()
-    wait_until(lambda: first.metric("newsstream_articles_consumed_total") > 300, 60, "the first worker consumes")
-    second, third = spawn(), spawn()  # join together: one rebalance
-    second.wait_ready()
-    third.wait_ready()
-    consumed = lambda w: w.metric("newsstream_articles_consumed_total")  # noqa: E731
-    wait_until(lambda: consumed(second) > 0 and consumed(third) > 0, 60, "the new workers get partitions and work")
-    before_leave = sum(committed(settings).values())
-    assert before_leave < 4000, "the stream was over before the third worker joined: raise the article count"
-    stopping = time.monotonic()
-    assert second.stop(signal.SIGTERM) == 0
-    stop_took = time.monotonic() - stopping
-    # it left the group: the two others are its only members (no wait for a session timeout)
-    assert asyncio.run(group_members(settings)) == 2
-    more = produce_articles(settings, "rebalance", 500, start=4000)
+    ensure_topics(settings)
+    stream = SteadyProducer(settings, "rebalance", per_second=150)  # about half of what one worker enriches
+    stream.start()
+    try:
+        first = start_worker()
+        wait_until(lambda: first.metric("newsstream_articles_consumed_total") > 0, 60, "the first worker consumes")
+        second, third = spawn(), spawn()  # join together: one rebalance
+        second.wait_ready()
+        third.wait_ready()
+        consumed = lambda w: w.metric("newsstream_articles_consumed_total")  # noqa: E731
+        wait_until(lambda: consumed(second) > 0 and consumed(third) > 0, 60, "the new workers get partitions and work")
+        joined_at = len(stream.ids)
+        leaver_consumed = consumed(second)
+        stopping = time.monotonic()
+        assert second.stop(signal.SIGTERM) == 0
+        stop_took = time.monotonic() - stopping
+        # it left the group: the two others are its only members (no wait for a session timeout)
+        assert asyncio.run(group_members(settings)) == 2
+        left_at = len(stream.ids)
+        time.sleep(3)  # the stream goes on while the two others share its partitions
+    finally:
+        ids = stream.finish()
     _, ends = drain(settings, settings.topic_raw)
     drained = wait_committed_to_end(settings, ends, timeout=120)
     assert first.process.poll() is None and third.process.poll() is None
-    wait_until(lambda: first.metric("newsstream_consumer_lag_records") + third.metric("newsstream_consumer_lag_records") == 0,
-               20, "the lag gauges of the remaining workers are 0")
-    _, _, duplicates = check_nothing_lost(settings, ids + more, "join x2, leave x1")
+    lag = lambda w: w.metric("newsstream_consumer_lag_records")  # noqa: E731
+    wait_until(lambda: lag(first) + lag(third) == 0, 20, "the lag gauges of the remaining workers are 0")
+    _, _, duplicates = check_nothing_lost(settings, ids, "join x2, leave x1")
     shares = [consumed(w) for w in (first, third)]
-    print(f"rebalance: {before_leave} committed before the leave (stop took {stop_took:.1f} s), remaining workers "
-          f"consumed {shares} (the leaver: see log), lag 0 on all {len(ends)} partitions {drained:.1f} s after the last produce")
+    print(f"rebalance: {len(ids)} produced at 150/s; 2 workers joined by the {joined_at}th, one left by the "
+          f"{left_at}th (stop took {stop_took:.1f} s); consumed by the stayers {shares}, by the leaver "
+          f"{leaver_consumed:.0f}; lag 0 on all {len(ends)} partitions {drained:.1f} s after the last produce")
 
 
 # --- 4. stalled and restarted broker ---------------------------------------------------------------
@@ -344,16 +395,19 @@ def test_frozen_broker_then_broker_restarted_empty(tmp_path):
         os.kill(broker.pid, signal.SIGSTOP)
         frozen_at = worker.metric("newsstream_articles_enriched_total")
         time.sleep(30)
+        still = worker.metric("newsstream_articles_enriched_total")
         os.kill(broker.pid, signal.SIGCONT)
         thawed = time.monotonic()
+        resumed = wait_until(lambda: worker.metric("newsstream_articles_enriched_total") > still, 60,
+                             "the worker resumes after SIGCONT", interval=0.05)
         ids += produce_articles(settings, "frozen", 100, start=1500)
         _, ends = drain(settings, settings.topic_raw)
         wait_committed_to_end(settings, ends, timeout=120)
         assert worker.process.poll() is None, "the worker did not survive the frozen broker"
         check_nothing_lost(settings, ids, "broker frozen 30 s")
-        print(f"frozen broker: {frozen_at:.0f} enriched when it froze; all {len(ids)} committed "
-              f"{time.monotonic() - thawed:.1f} s after SIGCONT; waits logged: "
-              f"{worker.log().count('for the broker to acknowledge')}")
+        print(f"frozen broker: {frozen_at:.0f} enriched when it froze, {still:.0f} when it thawed; enriching again "
+              f"{resumed:.1f} s after SIGCONT; all {len(ids)} committed {time.monotonic() - thawed:.1f} s after it; "
+              f"'waiting for the broker' warnings: {worker.log().count('for the broker to acknowledge')}")
 
         broker.stop()
         broker = EmbeddedBroker(port=broker.port, log_path=tmp_path / "broker.log").start()
@@ -392,7 +446,9 @@ def _patched(self, items):
 """
 
 
-def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_and_the_partition_moves_on(settings, start_worker, tmp_path):
+def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_and_the_partition_moves_on(
+    settings, start_worker, tmp_path
+):
     settings = settings.model_copy(update={"topic_partitions": 1})  # every record behind the faulty ones
     records = [(f"poison-{i:03d}", article(f"poison-{i:03d}", i)) for i in range(120)]
     records[40] = ("poison-040", article("poison-040", 40, marker="POISON-BATCH"))
@@ -423,7 +479,7 @@ def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_and_the_p
 
 
 async def _send_big(settings: Settings, key: bytes, value: bytes) -> None:
-    """aiokafka's producer: kafka-python computes CRC32C in pure Python (7 s for 50 MB)."""
+    """With aiokafka's producer, which computes CRC32C in C."""
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(
@@ -437,30 +493,43 @@ async def _send_big(settings: Settings, key: bytes, value: bytes) -> None:
         await producer.stop()
 
 
-def test_a_50_mb_record_is_dead_lettered_without_taking_memory_or_stalling_its_partition(settings, start_worker):
+def test_50_mb_records_are_dead_lettered_without_taking_memory_or_stalling_their_partition(settings, start_worker):
     settings = settings.model_copy(update={"topic_partitions": 1})
-    ensure_topics(settings)  # one partition: the big record is in the way of the next one
+    ensure_topics(settings)  # one partition: the big records are in the way of the next article
     worker = start_worker()
+    pid = worker.process.pid
     produce(settings, [("big-before", article("big-before", 1))])
     wait_until(lambda: worker.metric("newsstream_articles_enriched_total") == 1, 30, "the first article")
-    before = peak_rss_mb(worker.process.pid)
-    big = orjson.dumps({"id": "big", "title": "Big", "body": "a" * (50 * 1024 * 1024)})
-    asyncio.run(_send_big(settings, b"big", big))  # the embedded broker accepts it (it took 100 MB here)
+    before = memory_mb(pid, "VmHWM")
+    # not UTF-8: a dead letter says too_large, not invalid_utf8, only if the size was checked first
+    big = b'{"id": "big", "body": "' + b"\xff" * (50 * 1024 * 1024) + b'"}'
+    size = len(big) / 2**20
+    resident, peak, took = [], [], []
+    for key in (b"big-1", b"big-2"):
+        sent = time.monotonic()
+        asyncio.run(_send_big(settings, key, big))  # the embedded broker accepts it (it took 100 MB here)
+        _, ends = drain(settings, settings.topic_raw)
+        wait_committed_to_end(settings, ends, timeout=90)
+        took.append(time.monotonic() - sent)
+        resident.append(settled_rss_mb(pid))
+        peak.append(memory_mb(pid, "VmHWM"))
     produce(settings, [("big-after", article("big-after", 2))])
     _, ends = drain(settings, settings.topic_raw)
-    took = wait_committed_to_end(settings, ends, timeout=90)
-    after = peak_rss_mb(worker.process.pid)
-    resident = worker.metric("process_resident_memory_bytes") / 2**20
+    wait_committed_to_end(settings, ends, timeout=30)
 
     enriched, dead, letters = outputs(settings)
     assert sorted(enriched) == ["big-after", "big-before"]
-    (letter,) = letters
-    assert letter["key"] == "big" and letter["error"]["code"] == "too_large"
-    assert letter["payload_truncated"] and letter["payload_bytes"] == len(big)
-    assert len(letter["payload"]) == settings.max_record_bytes
+    assert sorted(dead) == ["big-1", "big-2"]
+    for letter in letters:
+        assert letter["error"]["code"] == "too_large", letter["error"]
+        assert letter["payload_truncated"] and letter["payload_bytes"] == len(big)
+        assert letter["payload_encoding"] == "base64"
     assert worker.process.poll() is None
-    growth = after - before
-    print(f"50 MB record: dead-lettered as too_large, the next article enriched; committed to the end {took:.1f} s "
-          f"after it was sent; peak RSS {before:.0f} -> {after:.0f} MB (+{growth:.0f} MB, "
-          f"{growth / (len(big) / 2**20):.1f}x the record), resident afterwards {resident:.0f} MB")
-    assert growth < 4 * len(big) / 2**20, "the worker held more than a few copies of the record"
+    print(f"50 MB records: dead-lettered as too_large, the next article enriched; committed {took[0]:.1f} and "
+          f"{took[1]:.1f} s after they were sent; peak RSS {before:.0f} MB before, {peak[0]:.0f} MB after one "
+          f"(+{(peak[0] - before) / size:.1f}x the record), {peak[1]:.0f} MB after two; resident {resident[0]:.0f} MB "
+          f"after one, {resident[1]:.0f} MB after two")
+    # aiokafka holds about three copies for a moment (response buffer, record batch, value) and
+    # keeps some buffer capacity afterwards; what matters is that nothing accumulates
+    assert peak[0] - before < 5 * size, "the worker held more copies of the record than the Kafka client needs"
+    assert resident[1] - resident[0] < 0.5 * size, "memory taken by the first big record was not given back"
