@@ -16,12 +16,14 @@ SEED_ID = "seed-000-3c4133359b8940df"
 
 # Achieved (evaluate.py): articles P=1.000 R=0.996 F1=0.998, focus exact 0.873 top-1 0.964, dateline 1.000;
 # holdout P=0.986 R=1.000 F1=0.993, focus exact 0.824 top-1 1.000, dateline 1.000; blind P=1.000 R=1.000
-# F1=1.000, focus exact 0.960, dateline 1.000 (its first run, before the fixes it prompted: P=0.948 F1=0.974).
+# F1=1.000, focus exact 0.960, dateline 1.000 (its first run, before the fixes it prompted: P=0.948 F1=0.974);
+# blind2 (never used for changes) P=0.942 R=0.942 F1=0.942, focus exact 0.833 top-1 0.967, dateline 0.933.
 # Floors: F1/precision about 0.02-0.03 below; focus, which moves with small NER changes, 0.03-0.07 below.
 FLOORS = {
     "articles": {"precision": 0.98, "f1": 0.975, "focus_top1": 0.92, "focus_exact": 0.84, "dateline_accuracy": 0.98},
     "holdout": {"precision": 0.96, "f1": 0.97, "focus_top1": 0.88, "focus_exact": 0.70, "dateline_accuracy": 0.94},
     "blind": {"precision": 0.97, "f1": 0.97, "focus_top1": 0.92, "focus_exact": 0.88, "dateline_accuracy": 0.94},
+    "blind2": {"precision": 0.93, "f1": 0.92, "focus_top1": 0.93, "focus_exact": 0.78, "dateline_accuracy": 0.90},
 }
 
 
@@ -44,7 +46,7 @@ def test_quality_floor(results, name):
     assert not failures, f"{name}: below floor {failures}; errors: {result['errors']}"
 
 
-@pytest.mark.parametrize("name", ["holdout", "blind"])
+@pytest.mark.parametrize("name", ["holdout", "blind2"])
 def test_issue_target_on_unseen_text(results, name):
     """The issue's acceptance target, on the sets never used for tuning."""
     unseen = results[name]
