@@ -43,8 +43,8 @@ class BoundedStopWorker(faust.Worker):
         await super().stop()
 
     def _abandon(self) -> None:
-        exit_now("graceful stop took longer than %.0f s: abandoning the batch in flight "
-                 "(not committed: it will be processed again)", self.stop_timeout)
+        exit_now("graceful stop took longer than %.0f s: exiting now, abandoning the batch in flight if any "
+                 "(it is not committed: it will be processed again)", self.stop_timeout)
 
 
 def run_worker(settings: Settings) -> None:

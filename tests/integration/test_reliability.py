@@ -20,6 +20,7 @@ import asyncio
 import os
 import random
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -443,10 +444,18 @@ def _patched(self, items):
         if outcome.ok and b"HUGE-OUTPUT" in (item.value or b""):
             outcome.record["metadata"] = {"padding": "x" * 6_000_000}  # over the producer's 4 MB limit
     return report
+
+import faust.topics, aiokafka.errors
+_send = faust.topics.Topic.send
+async def _send_or_time_out(self, *, key=None, value=None, **kwargs):
+    if b"NEVER-ACKED" in (value or b""):
+        raise aiokafka.errors.KafkaTimeoutError("injected: the broker did not acknowledge")
+    return await _send(self, key=key, value=value, **kwargs)
+faust.topics.Topic.send = _send_or_time_out
 """
 
 
-def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_and_the_partition_moves_on(
+def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_or_redone_never_lost(
     settings, start_worker, tmp_path
 ):
     settings = settings.model_copy(update={"topic_partitions": 1})  # every record behind the faulty ones
@@ -454,14 +463,16 @@ def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_and_the_p
     records[40] = ("poison-040", article("poison-040", 40, marker="POISON-BATCH"))
     records[80] = ("poison-080", article("poison-080", 80, marker="HUGE-OUTPUT"))
     produce(settings, records)
-    worker = start_worker(PYTHONPATH=injecting(tmp_path, FAULTS))
+    faulty = injecting(tmp_path, FAULTS)
+    worker = start_worker(PYTHONPATH=faulty)
     _, ends = drain(settings, settings.topic_raw)
     took = wait_committed_to_end(settings, ends, timeout=90)
 
+    # enrich_batch raising, an output the producer refuses: dead-lettered, the partition goes on
     ids = [key for key, _ in records]
-    enriched_count, dead_count, duplicates = check_nothing_lost(settings, ids, "poison batch + refused output")
+    _, _, duplicates = check_nothing_lost(settings, ids, "poison batch + refused output")
     assert duplicates == 0  # no restart happened: exactly once
-    enriched, dead, letters = outputs(settings)
+    _, dead, letters = outputs(settings)
     assert set(dead) == {"poison-040", "poison-080"}, "innocent records of the poisoned batch must be enriched"
     by_key = {letter["key"]: letter for letter in letters}
     for key, words in (("poison-040", "raised"), ("poison-080", "refused")):
@@ -473,6 +484,21 @@ def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_and_the_p
     assert worker.metric("newsstream_articles_enriched_total") == 118
     print(f"poison: committed to the end {took:.1f} s after start; dead letters: "
           + "; ".join(f"{k}: {v['error']['reason'][:90]}" for k, v in sorted(by_key.items())))
+
+    # outputs the broker does not acknowledge: the worker exits uncommitted and a restart redoes the batch
+    produce(settings, [("poison-unacked", article("poison-unacked", 0, marker="NEVER-ACKED"))])
+    _, ends = drain(settings, settings.topic_raw)
+    try:
+        code = worker.process.wait(30)
+    except subprocess.TimeoutExpired:
+        time.sleep(3)  # a commit interval or two
+        pytest.fail(f"the worker neither completed the batch nor exited; committed {committed(settings)}, ends {ends}")
+    assert code == EXIT_RESTART, worker.log()
+    assert "could not complete a batch" in worker.log() and "not acknowledged" in worker.log()
+    assert committed(settings) != ends, "the batch whose outputs were not acknowledged was committed"
+    start_worker()  # not faulty this time
+    wait_committed_to_end(settings, ends, timeout=60)
+    check_nothing_lost(settings, [*ids, "poison-unacked"], "outputs not acknowledged")
 
 
 # --- 6. resources ------------------------------------------------------------------------------

