@@ -11,8 +11,8 @@ from rich.text import Text
 NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
 
 
-def article_panel(record: dict[str, Any], *, top: int = 8) -> Table:
-    """Title, dateline, countries (focus first) and top named entities of one enriched article."""
+def article_panel(record: dict[str, Any], *, top: int = 10) -> Table:
+    """Title, dateline, countries (focus first) and the top names of each kind in one enriched article."""
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold cyan", justify="right")
     table.add_column()
@@ -31,8 +31,14 @@ def article_panel(record: dict[str, Any], *, top: int = 8) -> Table:
         )
         or "-",
     )
-    names = [e for e in record["entities"] if e["label"] in NAME_LABELS][:top]
-    table.add_row("entities", ", ".join(f"{e['text']} [{e['label']}] ×{e['count']}" for e in names) or "-")
+    shown = False
+    for label in NAME_LABELS:  # one row per kind of name, most mentioned first
+        names = [e for e in record["entities"] if e["label"] == label][:top]
+        if names:
+            table.add_row(label, ", ".join(f"{e['text']} ×{e['count']}" for e in names))
+            shown = True
+    if not shown:
+        table.add_row("entities", "-")
     return table
 
 

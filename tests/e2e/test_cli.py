@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -20,17 +21,19 @@ def newsstream(*args: str, env=None, input: bytes | None = None, timeout: float 
 
 
 def test_every_command_has_help():
-    for command in ("demo", "worker", "broker", "produce", "consume", "enrich"):
+    for command in ("demo", "worker", "broker", "produce", "consume", "enrich", "status", "bench"):
         result = newsstream(command, "--help")
         assert result.returncode == 0, result.stderr.decode()
         assert b"Usage" in result.stdout
 
 
 def test_demo_prints_the_enriched_seed_and_exits_0():
-    result = newsstream("demo")
+    result = newsstream("demo", env={**os.environ, "COLUMNS": "300"})  # one line per row
     output = result.stdout.decode()
     assert result.returncode == 0, output + result.stderr.decode()
-    assert "Vladimir Putin [PERSON]" in output
+    lines = {line.split()[0]: line for line in output.splitlines() if line.strip()}
+    assert "Vladimir Putin" in lines["PERSON"]
+    assert "Tehran" in lines["GPE"]
     for code in ("RU", "IR", "TR", "SY", "US"):
         assert f"{code} " in output
     assert "1 sent, 1 enriched, 0 dead-lettered" in output
@@ -61,8 +64,8 @@ def test_produce_refuses_an_invalid_file_with_file_line_and_reason(tmp_path, set
     assert "nothing sent" in message
 
 
-def test_produce_then_consume_filtered_by_country(tmp_path, settings, start_worker):
-    start_worker()
+def test_produce_consume_and_status_against_a_worker(tmp_path, settings, start_worker):
+    worker = start_worker()
     path = tmp_path / "articles.jsonl"
     path.write_bytes(
         orjson.dumps({"id": "ke", "title": "Floods hit Nairobi", "body": "Kenya's capital Nairobi was flooded."})
@@ -79,3 +82,11 @@ def test_produce_then_consume_filtered_by_country(tmp_path, settings, start_work
     assert consumed.returncode == 0, consumed.stderr.decode()
     [record] = [orjson.loads(line) for line in consumed.stdout.splitlines()]
     assert record["id"] == "ir"
+
+    shown = newsstream("status", "--endpoint", f"http://127.0.0.1:{worker.metrics_port}", "--window", "1",
+                       env=env | {"COLUMNS": "200"})
+    screen = shown.stdout.decode()
+    assert shown.returncode == 0, screen + shown.stderr.decode()
+    assert "1 of 1 answering, 1 ready" in screen
+    assert "enriched" in screen and " 2" in screen  # two articles enriched in total
+    assert "IR " in screen and "KE " in screen
