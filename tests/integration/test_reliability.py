@@ -445,13 +445,13 @@ def _patched(self, items):
             outcome.record["metadata"] = {"padding": "x" * 6_000_000}  # over the producer's 4 MB limit
     return report
 
-import faust.topics, aiokafka.errors
-_send = faust.topics.Topic.send
-async def _send_or_time_out(self, *, key=None, value=None, **kwargs):
+import faust.transport.drivers.aiokafka as driver, aiokafka.errors
+_send = driver.Producer.send
+async def _send_or_time_out(self, topic, key, value, *args, **kwargs):
     if b"NEVER-ACKED" in (value or b""):
         raise aiokafka.errors.KafkaTimeoutError("injected: the broker did not acknowledge")
-    return await _send(self, key=key, value=value, **kwargs)
-faust.topics.Topic.send = _send_or_time_out
+    return await _send(self, topic, key, value, *args, **kwargs)
+driver.Producer.send = _send_or_time_out  # the agent sends through the app's producer
 """
 
 
