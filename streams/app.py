@@ -33,10 +33,10 @@ from typing import Any, NoReturn
 import faust
 from aiokafka.errors import CorruptRecordException, MessageSizeTooLargeError, RecordListTooLargeError
 
-from streams import __version__, metrics
+from streams import metrics
 from streams.config import Settings
-from streams.core.enrich import BatchReport, Enricher, Incoming, Outcome
-from streams.core.records import ErrorCode, SourceOffset, dead_letter, dumps
+from streams.core.enrich import BatchReport, Enricher, Incoming, Outcome, dead_outcome
+from streams.core.records import ErrorCode, SourceOffset, dumps
 from streams.topics import describe_connection, missing_topics
 
 log = logging.getLogger(__name__)
@@ -84,16 +84,7 @@ def _at(item: Incoming) -> str:
 def failure_letter(item: Incoming, reason: str, *, code: ErrorCode = ErrorCode.ENRICHMENT_FAILED,
                    cut: bool = False) -> Outcome:
     """A dead letter of ``item`` (``enrichment_failed`` unless told); ``cut``: payload cut to CUT_PAYLOAD_BYTES."""
-    record = dead_letter(
-        item.value,
-        code,
-        reason,
-        source=item.source,
-        worker_version=__version__,
-        key=item.key,
-        max_payload_bytes=CUT_PAYLOAD_BYTES if cut else None,
-    )
-    return Outcome(key=None, record=record, error=code)
+    return dead_outcome(item, reason=reason, code=code, max_payload_bytes=CUT_PAYLOAD_BYTES if cut else None)
 
 
 async def enrich_safely(

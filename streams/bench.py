@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from streams.config import Settings, load_settings
+from streams.config import Settings
 
 WORDS_PER_ARTICLE = 600
 

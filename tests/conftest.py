@@ -30,19 +30,24 @@ def broker(tmp_path_factory) -> Iterator[EmbeddedBroker]:
         yield embedded
 
 
-@pytest.fixture
-def settings(broker, tmp_path) -> Settings:
-    """Settings with topics and a consumer group of this test's own, on the session broker."""
+def isolated_settings(broker_url: str, data_dir: Path, partitions: int = 4) -> Settings:
+    """Settings with topics and a consumer group nobody else uses, on the given broker."""
     suffix = uuid.uuid4().hex[:8]
     return load_settings(
-        broker=broker.url,
+        broker=broker_url,
         app_id=f"test-{suffix}",
         topic_raw=f"raw-{suffix}",
         topic_enriched=f"enriched-{suffix}",
         topic_deadletter=f"dead-{suffix}",
-        topic_partitions=4,
-        data_dir=str(tmp_path / "data"),
+        topic_partitions=partitions,
+        data_dir=str(data_dir),
     )
+
+
+@pytest.fixture
+def settings(broker, tmp_path) -> Settings:
+    """Settings with topics and a consumer group of this test's own, on the session broker."""
+    return isolated_settings(broker.url, tmp_path / "data")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

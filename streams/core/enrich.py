@@ -205,19 +205,22 @@ class Enricher:
         return record
 
     def _dead(self, item: Incoming, code: ErrorCode, reason: str) -> Outcome:
-        return Outcome(
-            key=None,
-            error=code,
-            record=dead_letter(
-                item.value,
-                code,
-                reason,
-                source=item.source,
-                worker_version=__version__,
-                key=item.key,
-                max_payload_bytes=self.max_record_bytes if code is ErrorCode.TOO_LARGE else None,
-            ),
-        )
+        cut = self.max_record_bytes if code is ErrorCode.TOO_LARGE else None
+        return dead_outcome(item, code, reason, max_payload_bytes=cut)
+
+
+def dead_outcome(item: Incoming, code: ErrorCode, reason: str, *, max_payload_bytes: int | None = None) -> Outcome:
+    """The dead letter of one incoming record, keeping its bytes, key and source offset."""
+    record = dead_letter(
+        item.value,
+        code,
+        reason,
+        source=item.source,
+        worker_version=__version__,
+        key=item.key,
+        max_payload_bytes=max_payload_bytes,
+    )
+    return Outcome(key=None, record=record, error=code)
 
 
 def _unchanged(title: str, body: str) -> CleanedArticle:

@@ -8,7 +8,7 @@ finds and cost half the time (checked by ``tests/unit/core/test_nlp.py``).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: The pipeline newsstream depends on: en_core_web_sm 3.8.0, installed from PyPI as

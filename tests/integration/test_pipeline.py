@@ -7,7 +7,6 @@ import time
 import orjson
 import pytest
 from kafka import KafkaAdminClient
-from kafka.structs import TopicPartition
 
 from streams import kafka_io
 from streams.inputs import text_article

@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streams import kafka_io
-from streams.config import load_settings
 from streams.topics import ensure_topics
-from tests.conftest import WorkerProcess
+from tests.conftest import WorkerProcess, isolated_settings
 from tests.schema_check import assert_valid
 
 pytestmark = pytest.mark.integration
@@ -44,11 +43,7 @@ values = st.binary(max_size=200) | json_values.map(orjson.dumps) | articles.map(
 @pytest.fixture(scope="module")
 def pipeline(broker, tmp_path_factory):
     """One worker for all examples; each example tells its records apart by offset."""
-    suffix = uuid.uuid4().hex[:8]
-    config = load_settings(
-        broker=broker.url, app_id=f"random-{suffix}", topic_raw=f"raw-{suffix}", topic_enriched=f"enriched-{suffix}",
-        topic_deadletter=f"dead-{suffix}", topic_partitions=1, data_dir=str(tmp_path_factory.mktemp("data")),
-    )
+    config = isolated_settings(broker.url, tmp_path_factory.mktemp("data"), partitions=1)
     ensure_topics(config)
     worker = WorkerProcess(config, tmp_path_factory.mktemp("logs") / "worker.log").wait_ready()
     producer = kafka_io.producer(config)

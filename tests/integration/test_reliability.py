@@ -23,7 +23,6 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -35,9 +34,9 @@ from kafka.structs import TopicPartition
 from streams import kafka_io
 from streams.app import EXIT_RESTART
 from streams.broker import EmbeddedBroker
-from streams.config import Settings, load_settings
+from streams.config import Settings
 from streams.topics import ensure_topics
-from tests.conftest import WorkerProcess, as_json, read_topic
+from tests.conftest import WorkerProcess, as_json, isolated_settings, read_topic
 from tests.schema_check import assert_valid
 
 pytestmark = pytest.mark.integration
@@ -170,17 +169,6 @@ def check_nothing_lost(settings: Settings, ids: list[str], label: str) -> tuple[
     return sum(enriched.values()), sum(dead.values()), duplicates
 
 
-def own_settings(broker: EmbeddedBroker, tmp_path: Path, partitions: int = 4) -> Settings:
-    suffix = uuid.uuid4().hex[:8]
-    return load_settings(
-        broker=broker.url,
-        app_id=f"test-{suffix}",
-        topic_raw=f"raw-{suffix}",
-        topic_enriched=f"enriched-{suffix}",
-        topic_deadletter=f"dead-{suffix}",
-        topic_partitions=partitions,
-        data_dir=str(tmp_path / "data"),
-    )
 
 
 @pytest.fixture
@@ -384,7 +372,7 @@ def test_workers_joining_and_leaving_mid_stream_lose_nothing_and_drain_every_par
 
 def test_frozen_broker_then_broker_restarted_empty(tmp_path):
     broker = EmbeddedBroker(log_path=tmp_path / "broker.log").start()
-    settings = own_settings(broker, tmp_path)
+    settings = isolated_settings(broker.url, tmp_path / "data")
     workers: list[WorkerProcess] = []
     try:
         ids = produce_articles(settings, "frozen", 1500)
