@@ -61,7 +61,11 @@ def run_worker(settings: Settings) -> None:
             nlp_enabled=settings.nlp_enabled,
         )
         health.model_loaded = True
-        metrics.BUILD_INFO.info({"version": __version__, **enricher.pipeline_info})
+        pipeline = enricher.pipeline_info
+        metrics.BUILD_INFO.info(
+            {"version": __version__, "model": pipeline["model"], "model_version": pipeline["version"],
+             "spacy": pipeline.get("spacy", "none")}
+        )
         log.info("model %s and gazetteer loaded in %.1f s", enricher.pipeline_info["model"], time.monotonic() - started)
         try:
             ensure_topics(settings)
