@@ -30,7 +30,7 @@ def broker(tmp_path_factory) -> Iterator[EmbeddedBroker]:
         yield embedded
 
 
-def isolated_settings(broker_url: str, data_dir: Path, partitions: int = 4) -> Settings:
+def isolated_settings(broker_url: str, data_dir: Path, partitions: int = 4, **overrides) -> Settings:
     """Settings with topics and a consumer group nobody else uses, on the given broker."""
     suffix = uuid.uuid4().hex[:8]
     return load_settings(
@@ -41,6 +41,7 @@ def isolated_settings(broker_url: str, data_dir: Path, partitions: int = 4) -> S
         topic_deadletter=f"dead-{suffix}",
         topic_partitions=partitions,
         data_dir=str(data_dir),
+        **overrides,
     )
 
 

@@ -29,8 +29,8 @@ import pytest
 
 from streams.app import EXIT_RESTART
 from streams.broker import EmbeddedBroker, free_port
-from streams.config import Settings, load_settings
-from tests.conftest import WorkerProcess, settings_env
+from streams.config import Settings
+from tests.conftest import WorkerProcess, isolated_settings, settings_env
 
 pytestmark = pytest.mark.integration
 
@@ -54,17 +54,7 @@ def require(binary: str, package: str) -> str:
 
 
 def make_settings(broker_url: str, tmp_path: Path, **security) -> Settings:
-    suffix = uuid.uuid4().hex[:8]
-    return load_settings(
-        broker=broker_url,
-        app_id=f"sec-{suffix}",
-        topic_raw=f"raw-{suffix}",
-        topic_enriched=f"enriched-{suffix}",
-        topic_deadletter=f"dead-{suffix}",
-        topic_partitions=2,
-        data_dir=str(tmp_path / "data"),
-        **security,
-    )
+    return isolated_settings(broker_url, tmp_path / "data", partitions=2, **security)
 
 
 def wait_listening(port: int, timeout: float = 10.0) -> None:
