@@ -275,7 +275,7 @@ def demo(
 ) -> None:
     """Embedded broker + a worker; push the seed articles through and print them enriched."""
     from streams import kafka_io, render
-    from streams.broker import EmbeddedBroker, free_port
+    from streams.broker import EmbeddedBroker, free_port, stop_process
     from streams.inputs import read_records, seed_files
     from streams.core.records import article_id
     from streams.topics import ensure_topics
@@ -322,7 +322,7 @@ def demo(
             consumer.close()
             metrics_sample = _scrape(metrics_port, expect_enriched=len(enriched))
         finally:
-            _stop(worker_proc)
+            stop_process(worker_proc, timeout=15.0)
             worker_log.close()
     elapsed = time.monotonic() - started
     out.print(f"[bold]summary[/bold]: {len(records)} sent, {len(enriched)} enriched, {len(dead)} dead-lettered in {elapsed:.1f} s")
@@ -479,16 +479,6 @@ def _scrape(port: int, expect_enriched: int, timeout: float = 5.0) -> list[str]:
         if enriched >= expect_enriched or time.monotonic() > deadline:
             return [line for line in lines if not line.endswith(" 0.0") or line.startswith(wanted[:2])]
         time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def main() -> None:

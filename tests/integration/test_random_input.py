@@ -19,25 +19,10 @@ from streams import kafka_io
 from streams.topics import ensure_topics
 from tests.conftest import WorkerProcess, isolated_settings
 from tests.schema_check import assert_valid
+from tests.strategies import raw_values
 
 pytestmark = pytest.mark.integration
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=10,
-)
-articles = st.fixed_dictionaries(
-    {},
-    optional={
-        "id": st.text(max_size=12),
-        "title": st.text(max_size=120),
-        "body": st.text(max_size=400),
-        "published_at": st.sampled_from(["2022-07-19T06:00:00Z", "yesterday"]),
-        "metadata": json_values,
-    },
-)
-values = st.binary(max_size=200) | json_values.map(orjson.dumps) | articles.map(orjson.dumps)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +40,7 @@ def pipeline(broker, tmp_path_factory):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batch=st.lists(values, min_size=1, max_size=12))
+@given(batch=st.lists(raw_values, min_size=1, max_size=12))
 def test_every_random_record_comes_out_once(pipeline, batch):
     config, producer, consumer = pipeline
     sentinel = f"sentinel-{uuid.uuid4().hex}"

@@ -11,6 +11,7 @@ from streams.core.enrich import Enricher, Incoming
 from streams.core.records import SourceOffset
 from tests.conftest import SEED
 from tests.schema_check import assert_valid
+from tests.strategies import raw_values
 
 
 @pytest.fixture(scope="module")
@@ -74,26 +75,8 @@ def test_text_spacy_refuses_is_dead_lettered_not_raised(enricher):
     assert "NER failed" in report.outcomes[0].record["error"]["reason"]
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12,
-)
-article_like = st.fixed_dictionaries(
-    {},
-    optional={
-        "id": st.text(max_size=20) | st.integers(0, 10**6),
-        "title": st.text(max_size=200) | st.integers(0, 10**6),
-        "body": st.text(max_size=600),
-        "url": st.text(max_size=30),
-        "published_at": st.sampled_from(["2022-07-19T06:00:00Z", "yesterday", ""]),
-        "metadata": json_values,
-    },
-)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.lists(st.binary(max_size=300) | json_values.map(orjson.dumps) | article_like.map(orjson.dumps), max_size=6))
+@given(values=st.lists(raw_values, max_size=6))
 def test_anything_in_comes_out_once_and_valid(enricher, values):
     items = [Incoming(value, SourceOffset("raw", 0, i)) for i, value in enumerate(values)]
     report = enricher.enrich_batch(items)
