@@ -1,15 +1,15 @@
 """The Faust app: topics and the enrichment agent, a thin shell around ``streams.core.enrich``.
 
-Flow of one batch: take up to ``batch_size`` raw events (waiting at most ``batch_wait``),
-enrich them in a worker thread (NLP is CPU-bound; the event loop keeps heart-beating
-and committing), publish every enriched article and dead letter, wait until the broker
-has acknowledged all of them, and only then let Faust ack the input events. Faust
-commits acked offsets only, so an input offset is committed after its output is
-durable: at-least-once.
+Flow: the agent takes up to ``batch_size`` raw events (waiting at most ``batch_wait``),
+holds them (``Message.incref``: Faust may not commit them yet), and hands them to the
+``streams.pipeline``: enriched in a worker thread, published, acknowledged by the broker,
+and only then released, so Faust, which commits acked offsets only and only up to the
+first one still held, commits an input offset after its outputs are durable:
+at-least-once. While one batch is delivered the next is already being enriched.
 
-Faust's ``take_events`` acks a batch's events in a ``finally``, whatever became of them,
-so no exception may leave the agent with a batch unfinished: it would commit records
-that were never published. Instead (README: "Failures"):
+Faust's ``take_events`` acks every batch in a ``finally``, whatever became of it; the
+hold is what keeps an unfinished batch (an exception, a cancelled agent, a stop) from
+being committed. Failures (README: "Failures"):
 
 - ``enrich_batch`` raises (it should not: it dead-letters bad records itself): the batch
   is tried again a few times, then record by record, and a record that still fails is
@@ -17,175 +17,33 @@ that were never published. Instead (README: "Failures"):
 - the broker refuses an output (larger than it accepts): the enriched article is replaced
   by a dead letter of its input, a dead letter by one whose payload is cut.
 - anything else (outputs not acknowledged, a bug here): the process ends at once with
-  status 75, like a crash, so nothing of the batch is committed; restarted, it redoes it.
+  status 75, like a crash, so nothing held is committed; restarted, it redoes it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NoReturn
+from typing import Any
 
 import faust
-from aiokafka.errors import CorruptRecordException, MessageSizeTooLargeError, RecordListTooLargeError
 
 from streams import metrics
 from streams.config import Settings
-from streams.core.enrich import BatchReport, Enricher, Incoming, Outcome, dead_outcome
-from streams.core.records import ErrorCode, SourceOffset, dumps
+from streams.core.enrich import BatchReport, Enricher, Incoming
+from streams.core.records import SourceOffset
+from streams.delivery import Send
+from streams.pipeline import EXIT_RESTART, Pipeline, exit_now
 from streams.topics import describe_connection, missing_topics
+
+__all__ = ["EXIT_RESTART", "broker_credentials", "create_app"]
 
 log = logging.getLogger(__name__)
 
-#: Exit status of a worker that ended itself so that a supervisor restarts it (sysexits' EX_TEMPFAIL).
-EXIT_RESTART = 75
-#: Tries of a whole batch when enrich_batch raises, before its records are tried one by one.
-ENRICH_ATTEMPTS = 3
-RETRY_DELAY = 0.5  # seconds before the second try, doubled for each next one
-#: Payload kept in a dead letter that replaces a refused output.
-CUT_PAYLOAD_BYTES = 64 * 1024
-#: Seconds between warnings while the broker keeps a batch waiting for its acknowledgements.
-ACK_PATIENCE = 10.0
 #: Seconds between checks that the pipeline's topics still exist.
 TOPIC_CHECK_INTERVAL = 10.0
-#: Errors by which the broker (or the producer, before sending) refuses one record for good.
-REFUSED = (MessageSizeTooLargeError, RecordListTooLargeError, CorruptRecordException)
-
-#: Enqueues one record (``key=``, ``value=``), returns the future of its acknowledgement.
-Send = Callable[..., Awaitable[Awaitable[Any]]]
-
-
-class DeliveryFailed(RuntimeError):
-    """Outputs of a batch were not acknowledged: the batch must not be committed."""
-
-
-def exit_now(message: str, *args: object) -> NoReturn:
-    """Log why, then end the process at once, like a crash: nothing more is committed.
-
-    Offsets are committed only for completed batches, so a restart (by a supervisor)
-    reprocesses the batch in flight: at-least-once, as after a ``kill -9``.
-    """
-    log.critical(message, *args, exc_info=sys.exc_info()[0] is not None)
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    os._exit(EXIT_RESTART)
-
-
-def _at(item: Incoming) -> str:
-    """Where a record came from, for log lines: topic[partition]@offset."""
-    source = item.source
-    return f"{source.topic}[{source.partition}]@{source.offset}" if source else "an unknown offset"
-
-
-def failure_letter(item: Incoming, reason: str, *, code: ErrorCode = ErrorCode.ENRICHMENT_FAILED,
-                   cut: bool = False) -> Outcome:
-    """A dead letter of ``item`` (``enrichment_failed`` unless told); ``cut``: payload cut to CUT_PAYLOAD_BYTES."""
-    return dead_outcome(item, reason=reason, code=code, max_payload_bytes=CUT_PAYLOAD_BYTES if cut else None)
-
-
-async def enrich_safely(
-    enrich: Callable[[list[Incoming]], Awaitable[BatchReport]],
-    incoming: list[Incoming],
-    *,
-    attempts: int = ENRICH_ATTEMPTS,
-    delay: float = RETRY_DELAY,
-) -> BatchReport:
-    """``enrich(incoming)``, which never raises: retried, then record by record, then dead letters."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return await enrich(incoming)
-        except Exception as exc:
-            log.warning("enriching a batch of %d records failed (try %d of %d): %r",
-                        len(incoming), attempt, attempts, exc, exc_info=attempt == attempts)
-        if attempt < attempts:
-            await asyncio.sleep(delay * 2 ** (attempt - 1))
-    outcomes: list[Outcome] = []
-    for item in incoming:
-        try:
-            outcomes += (await enrich([item])).outcomes
-        except Exception as exc:
-            log.error("dead-lettering the record at %s: enriching it alone fails too: %r", _at(item), exc)
-            outcomes.append(failure_letter(item, f"enrichment raised {exc!r} (tried {attempts + 1} times)"))
-    return BatchReport(outcomes=outcomes)
-
-
-def _refusal(exc: BaseException) -> BaseException | None:
-    """The error by which a record was refused for good (Faust raises it as the cause of its own), or None."""
-    return next((e for e in (exc, exc.__cause__) if isinstance(e, REFUSED)), None)
-
-
-async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[BaseException | None]:
-    """Enqueue in order, then wait for every acknowledgement; returns each output's error or None."""
-    loop = asyncio.get_running_loop()
-    pending: list[Awaitable[Any]] = []
-    for send, key, value in outputs:
-        try:
-            pending.append(await send(key=key, value=value))
-        except Exception as exc:  # refused before it left (larger than the producer's limit, say)
-            failed = loop.create_future()
-            failed.set_exception(exc)
-            pending.append(failed)
-    gathered = asyncio.gather(*pending, return_exceptions=True)
-    waited = 0.0
-    while not gathered.done():  # the producer retries for many minutes: say so meanwhile
-        await asyncio.wait([gathered], timeout=ACK_PATIENCE)
-        if not gathered.done():
-            waited += ACK_PATIENCE
-            log.warning("waited %.0f s for the broker to acknowledge %d records; "
-                        "nothing is committed until it does", waited, len(pending))
-    return [result if isinstance(result, BaseException) else None for result in gathered.result()]
-
-
-async def deliver(
-    send_enriched: Send, send_dead: Send, incoming: Sequence[Incoming], report: BatchReport
-) -> BatchReport:
-    """Publish every outcome and return once the broker has acknowledged them all.
-
-    Returns the outcomes as published (a refused enriched article became a dead letter).
-    Raises DeliveryFailed if an output was not acknowledged for another reason than a
-    refusal, or if even a replacement dead letter was refused.
-    """
-    outcomes = list(report.outcomes)
-    outputs: list[tuple[Send, bytes | None, bytes]] = []
-    for index, (item, outcome) in enumerate(zip(incoming, outcomes, strict=True)):
-        try:
-            outputs.append((send_enriched, outcome.key.encode(), dumps(outcome.record)) if outcome.ok
-                           # a dead letter keeps the input key, so it lands beside the article's other records
-                           else (send_dead, item.key, dumps(outcome.record)))
-        except Exception as exc:  # an outcome the encoder chokes on: that record's problem, not the batch's
-            log.error("dead-lettering the record at %s: its outcome cannot be serialized: %r", _at(item), exc)
-            outcomes[index] = failure_letter(item, f"its outcome could not be serialized: {exc!r}")
-            outputs.append((send_dead, item.key, dumps(outcomes[index].record)))
-    errors = await _publish(outputs)
-    replaced: list[int] = []
-    for index, error in enumerate(errors):
-        if error is None:
-            continue
-        refusal = _refusal(error)
-        if refusal is None:
-            raise DeliveryFailed(
-                f"output of the record at {_at(incoming[index])} not acknowledged: {error!r}"
-            ) from error
-        item, outcome = incoming[index], outcomes[index]
-        log.error("the %s of the record at %s was refused (%r): sending a dead letter with a cut payload instead",
-                  "enriched article" if outcome.ok else "dead letter", _at(item), refusal)
-        if outcome.ok:
-            outcomes[index] = failure_letter(item, f"its enriched article was refused: {refusal!r}", cut=True)
-        else:  # the same dead letter, lighter
-            outcomes[index] = failure_letter(item, outcome.record["error"]["reason"], code=outcome.error, cut=True)
-        replaced.append(index)
-    if replaced:
-        errors = await _publish([(send_dead, incoming[i].key, dumps(outcomes[i].record)) for i in replaced])
-        for index, error in zip(replaced, errors):
-            if error is not None:
-                raise DeliveryFailed(
-                    f"dead letter of the record at {_at(incoming[index])} not acknowledged: {error!r}"
-                ) from error
-    return BatchReport(outcomes=outcomes, seconds=report.seconds)
 
 
 def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
@@ -203,12 +61,9 @@ def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
     return None
 
 
-def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | None = None) -> faust.App:
-    """Build the Faust app for ``settings``; ``enricher`` is already loaded (model, gazetteer)."""
-    if not settings.broker:
-        raise ValueError("no broker configured")
-    health = health or metrics.Health()
-    app = faust.App(
+def new_faust_app(settings: Settings) -> faust.App:
+    """The Faust app with this pipeline's client settings and no agents (the benchmark reuses it)."""
+    return faust.App(
         settings.app_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap_servers],
         broker_credentials=broker_credentials(settings),
@@ -225,8 +80,18 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
         topic_replication_factor=settings.topic_replication,
         producer_acks=-1,  # acknowledged by all in-sync replicas
         producer_max_request_size=max(4 * settings.max_record_bytes, 1024 * 1024),
+        # Batches of 16 KiB (the default) hold three articles: the producer then costs more than the core.
+        producer_max_batch_size=1024 * 1024,
         consumer_max_fetch_size=max(4 * settings.max_record_bytes, 4 * 1024 * 1024),
     )
+
+
+def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | None = None) -> faust.App:
+    """Build the Faust app for ``settings``; ``enricher`` is already loaded (model, gazetteer)."""
+    if not settings.broker:
+        raise ValueError("no broker configured")
+    health = health or metrics.Health()
+    app = new_faust_app(settings)
     raw_topic = app.topic(settings.topic_raw, key_serializer="raw", value_serializer="raw")
 
     def sender(topic: str) -> Send:
@@ -244,37 +109,39 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
     async def enrich_in_thread(incoming: list[Incoming]) -> BatchReport:
         return await asyncio.get_running_loop().run_in_executor(executor, enricher.enrich_batch, incoming)
 
-    async def process(events) -> None:
-        incoming = [
-            Incoming(
-                value=event.message.value,
-                key=event.message.key,
-                source=SourceOffset(
-                    topic=event.message.topic,
-                    partition=event.message.partition,
-                    offset=event.message.offset,
-                    timestamp_ms=int(event.message.timestamp * 1000) if event.message.timestamp else None,
-                ),
-            )
-            for event in events
-        ]
-        metrics.ARTICLES_CONSUMED.inc(len(incoming))
-        metrics.IN_FLIGHT.inc(len(incoming))
-        try:
-            report = await enrich_safely(enrich_in_thread, incoming)
-            published = await deliver(send_enriched, send_dead, incoming, report)
-            metrics.record_batch(published)
-        finally:
-            metrics.IN_FLIGHT.dec(len(incoming))
+    async def enrich_inline(incoming: list[Incoming]) -> BatchReport:
+        # Without NLP a record costs tens of microseconds: a thread would cost more than it saves.
+        return enricher.enrich_batch(incoming)
+
+    def incoming_of(event) -> Incoming:
+        message = event.message
+        return Incoming(
+            value=message.value,
+            key=message.key,
+            source=SourceOffset(
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                timestamp_ms=int(message.timestamp * 1000) if message.timestamp else None,
+            ),
+        )
 
     @app.agent(raw_topic, name="enrich")
     async def enrich(stream):
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_wait):
-            try:
-                await process(events)
-            except BaseException:  # noqa: BLE001 - cancellation too: the batch would be acked unfinished
-                exit_now("could not complete a batch of %d records; exiting without committing it "
-                         "(restarted, the worker processes it again)", len(events))
+        async def release(events) -> None:
+            for event in events:
+                await stream.ack(event)  # the last reference: Faust may commit it now
+
+        pipeline = Pipeline(enrich_in_thread if settings.nlp_enabled else enrich_inline,
+                            send_enriched, send_dead, release)
+        try:
+            async for events in stream.take_events(settings.batch_size, within=settings.batch_wait):
+                for event in events:
+                    event.message.incref()  # held until its outputs are acknowledged
+                await pipeline.submit([incoming_of(event) for event in events], events)
+            await pipeline.drain()
+        finally:
+            pipeline.cancel()
 
     @app.timer(1.0)
     async def heartbeat() -> None:

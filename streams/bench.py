@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -136,6 +137,16 @@ def bare_spacy(articles: list[dict], processes: int, model: str, batch_size: int
 # -- (b), (c), (d) through the broker ----------------------------------------------------
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment with ``settings`` as NEWSSTREAM_* variables, for a child process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"NEWSSTREAM_{name.upper()}"] = str(value.get_secret_value() if hasattr(value, "get_secret_value")
+                                                    else value)
+    return env
+
+
 class Workers:
     """`newsstream worker --processes N` in a subprocess, and its per-process metrics ports."""
 
@@ -144,11 +155,7 @@ class Workers:
 
         base = free_port()
         self.ports = [base + i for i in range(processes)]  # the supervisor gives process i base + i
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
-        for name, value in settings.model_dump().items():
-            if value is not None:
-                env[f"NEWSSTREAM_{name.upper()}"] = str(value)
-        env |= {
+        env = settings_environment(settings) | {
             "NEWSSTREAM_METRICS_PORT": str(base),
             "NEWSSTREAM_NLP_ENABLED": str(nlp).lower(),
             "NEWSSTREAM_LOG_LEVEL": "warning",
@@ -282,6 +289,7 @@ def through_broker(
     steady_seconds: float = 30.0,
     preload: bool = False,
     batch_size: int | None = None,
+    preloaded: Settings | None = None,
 ) -> tuple[Run, list[float], list[float]]:
     """Enrich articles through the broker and read them back.
 
@@ -289,13 +297,16 @@ def through_broker(
     the first send to the last enriched record read. ``steady_rate``: one article every
     1/rate seconds instead. ``preload`` (for runs faster than this process's Kafka client
     can send or read): the articles are in the topic before the workers start, and the
-    rate comes from the enriched records' broker timestamps, first to last.
+    rate comes from the enriched records' broker timestamps, first to last; ``preloaded``:
+    settings whose raw topic ``preload_topic`` already filled with ``articles``.
     Returns the run, the per-article latencies and the peak RSS (MB) of each worker process.
     """
     from streams import kafka_io
     from streams.topics import ensure_topics
 
     settings = fresh_settings(base, f"{processes}p")
+    if preloaded is not None:
+        settings = settings.model_copy(update={"topic_raw": preloaded.topic_raw})
     if batch_size:
         settings = settings.model_copy(update={"batch_size": batch_size})
     ensure_topics(settings)
@@ -309,10 +320,11 @@ def through_broker(
         partition = index % settings.topic_partitions
         producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article), partition=partition)
 
-    if preload:
+    if preload and preloaded is None:
         for index, article in enumerate(articles):
             send(index, article)
         producer.flush()
+    preload = preload or preloaded is not None
     workers = Workers(settings, processes, nlp=nlp, log_path=workdir / f"{settings.app_id}.log")
     try:
         workers.wait_ready()
@@ -354,6 +366,69 @@ def through_broker(
         f", steady {steady_rate:.1f}/s" if steady_rate else ""
     )
     return run, reader.latencies, rss
+
+
+def preload_topic(base: Settings, articles: list[dict]) -> Settings:
+    """A fresh raw topic holding ``articles`` (round-robin over its partitions), for several runs to read."""
+    from streams import kafka_io
+    from streams.topics import ensure_topics
+
+    settings = fresh_settings(base, "preload")
+    ensure_topics(settings)
+    producer = kafka_io.producer(settings)
+    for index, article in enumerate(articles):
+        producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article),
+                      partition=index % settings.topic_partitions)
+    producer.flush()
+    producer.close()
+    return settings
+
+
+def faust_alone(preloaded: Settings, count: int, batch_size: int, workdir: Path) -> Run:
+    """The preloaded records through a Faust agent that only takes and acks them, in one process.
+
+    Same client settings as the worker (``new_faust_app``), no enrichment, no output: the
+    framework's own ceiling, which bounds what the --no-nlp run can reach on this machine.
+    """
+    settings = fresh_settings(preloaded, "faust-alone").model_copy(update={"topic_raw": preloaded.topic_raw})
+    env = settings_environment(settings) | {"BENCH_COUNT": str(count), "BENCH_BATCH": str(batch_size)}
+    with open(workdir / f"{settings.app_id}.log", "ab") as log:
+        done = subprocess.run([sys.executable, "-c", "from streams.bench import _faust_alone_child; _faust_alone_child()"],
+                              env=env, stdout=subprocess.PIPE, stderr=log, timeout=600, check=True)
+    # Faust writes terminal control codes around it
+    found = re.search(rb'\{"records":[^}]*\}', done.stdout)
+    if found is None:
+        raise RuntimeError(f"the Faust-alone run printed no result: {done.stdout[-500:]!r}")
+    result = orjson.loads(found.group())
+    return Run("Faust alone: take and ack, no work, 1 process", result["records"], 0, result["seconds"], 1)
+
+
+def _faust_alone_child() -> None:
+    """In the child of ``faust_alone``: print {"records", "seconds"} once ``BENCH_COUNT`` records were taken."""
+    import faust
+
+    from streams.app import new_faust_app
+    from streams.config import load_settings
+
+    settings = load_settings()
+    count, batch_size = int(os.environ["BENCH_COUNT"]), int(os.environ["BENCH_BATCH"])
+    app = new_faust_app(settings)
+    topic = app.topic(settings.topic_raw, key_serializer="raw", value_serializer="raw")
+    seen = {"records": 0, "first": 0, "started": 0.0}
+
+    @app.agent(topic, name="take-and-ack")
+    async def take_and_ack(stream):
+        async for events in stream.take_events(batch_size, within=settings.batch_wait):
+            if not seen["first"]:  # like the --no-nlp run, the clock starts after the first batch
+                seen["first"], seen["started"] = len(events), time.perf_counter()
+            seen["records"] += len(events)
+            if seen["records"] >= count:
+                counted = seen["records"] - seen["first"]
+                print(orjson.dumps({"records": counted, "seconds": time.perf_counter() - seen["started"]}).decode(),
+                      flush=True)
+                os._exit(0)
+
+    faust.Worker(app, loglevel="warning", redirect_stdouts=False, quiet=True).execute_from_commandline()
 
 
 def percentile(values: list[float], q: float) -> float:

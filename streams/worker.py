@@ -13,9 +13,10 @@ import time
 import faust
 
 from streams import __version__, metrics
-from streams.app import EXIT_RESTART, create_app, exit_now
+from streams.app import create_app
 from streams.config import Settings
 from streams.core.enrich import Enricher
+from streams.pipeline import EXIT_RESTART, exit_now
 from streams.topics import BrokerUnreachable, ensure_topics
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,167 @@
+"""The batch pipeline: batch k+1 is enriched while batch k's outputs are on their way.
+
+A batch goes through three steps, in the order batches were submitted:
+
+1. **enrich** (a worker thread when NLP is on: spaCy holds the CPU, the event loop stays
+   free to heart-beat, fetch and commit): ``enrich_safely``, which never raises;
+2. **deliver** (the event loop): publish every outcome and wait until the broker has
+   acknowledged all of them (``streams.delivery``);
+3. **release**: only now may the consumer commit the batch's input offsets.
+
+The two stages run side by side, so spaCy never waits for the broker and the broker never
+waits for spaCy; at most ``depth`` batches are between submit and release, so a slow
+broker slows consumption instead of filling memory.
+
+A batch is completed, or the process ends uncommitted: if delivering fails (outputs not
+acknowledged) or a stage breaks, ``on_fatal`` is called, by default ``exit_now``, which
+ends the process at once like a crash; restarted, the worker processes the batches that
+were in flight again (README: "Failures").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from streams import metrics
+from streams.core.enrich import BatchReport, Incoming, Outcome
+from streams.delivery import Send, deliver, failure_letter, where
+
+log = logging.getLogger(__name__)
+
+#: Exit status of a worker that ended itself so that a supervisor restarts it (sysexits' EX_TEMPFAIL).
+EXIT_RESTART = 75
+#: Tries of a whole batch when enrich_batch raises, before its records are tried one by one.
+ENRICH_ATTEMPTS = 3
+RETRY_DELAY = 0.5  # seconds before the second try, doubled for each next one
+#: Batches between submit and release: one being enriched, one being delivered, one waiting.
+DEPTH = 3
+
+Enrich = Callable[[list[Incoming]], Awaitable[BatchReport]]
+
+
+def exit_now(message: str, *args: object) -> NoReturn:
+    """Log why, then end the process at once, like a crash: nothing more is committed.
+
+    Offsets are committed only for released batches, so a restart (by a supervisor)
+    reprocesses the batches in flight: at-least-once, as after a ``kill -9``.
+    """
+    log.critical(message, *args, exc_info=sys.exc_info()[0] is not None)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(EXIT_RESTART)
+
+
+async def enrich_safely(
+    enrich: Enrich,
+    incoming: list[Incoming],
+    *,
+    attempts: int = ENRICH_ATTEMPTS,
+    delay: float = RETRY_DELAY,
+) -> BatchReport:
+    """``enrich(incoming)``, which never raises: retried, then record by record, then dead letters."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await enrich(incoming)
+        except Exception as exc:
+            log.warning("enriching a batch of %d records failed (try %d of %d): %r",
+                        len(incoming), attempt, attempts, exc, exc_info=attempt == attempts)
+        if attempt < attempts:
+            await asyncio.sleep(delay * 2 ** (attempt - 1))
+    outcomes: list[Outcome] = []
+    for item in incoming:
+        try:
+            outcomes += (await enrich([item])).outcomes
+        except Exception as exc:
+            log.error("dead-lettering the record at %s: enriching it alone fails too: %r", where(item), exc)
+            outcomes.append(failure_letter(item, f"enrichment raised {exc!r} (tried {attempts + 1} times)"))
+    return BatchReport(outcomes=outcomes)
+
+
+@dataclass
+class Batch:
+    """Records on their way through the pipeline; ``token`` is what ``release`` gets back."""
+
+    incoming: list[Incoming]
+    token: Any = None
+    report: BatchReport | None = field(default=None, repr=False)
+
+
+class Pipeline:
+    """Enrich, deliver and release batches in submission order, two stages at once."""
+
+    def __init__(
+        self,
+        enrich: Enrich,
+        send_enriched: Send,
+        send_dead: Send,
+        release: Callable[[Any], Awaitable[None]],
+        *,
+        depth: int = DEPTH,
+        on_fatal: Callable[..., Any] = exit_now,
+        retry_delay: float = RETRY_DELAY,
+    ):
+        self._enrich, self._release, self._on_fatal = enrich, release, on_fatal
+        self._send_enriched, self._send_dead = send_enriched, send_dead
+        self._retry_delay = retry_delay
+        self._slots = asyncio.Semaphore(depth)
+        self._to_enrich: asyncio.Queue[Batch] = asyncio.Queue()
+        self._to_deliver: asyncio.Queue[Batch] = asyncio.Queue()
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stages = [
+            asyncio.ensure_future(self._stage("enrich", self._to_enrich, self._enrich_one)),
+            asyncio.ensure_future(self._stage("deliver", self._to_deliver, self._deliver_one)),
+        ]
+
+    async def submit(self, incoming: list[Incoming], token: Any = None) -> None:
+        """Queue a batch; waits while ``depth`` batches are already in flight (back-pressure)."""
+        await self._slots.acquire()
+        self._in_flight += 1
+        self._idle.clear()
+        metrics.IN_FLIGHT.inc(len(incoming))
+        metrics.ARTICLES_CONSUMED.inc(len(incoming))
+        self._to_enrich.put_nowait(Batch(incoming, token))
+
+    async def drain(self) -> None:
+        """Wait until every submitted batch is released."""
+        await self._idle.wait()
+
+    def cancel(self) -> None:
+        """Stop both stages; batches in flight are not released, so not committed."""
+        for task in self._stages:
+            task.cancel()
+
+    async def _stage(self, name: str, queue: asyncio.Queue[Batch], step: Callable[[Batch], Awaitable[None]]) -> None:
+        while True:
+            batch = await queue.get()
+            try:
+                await step(batch)
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - DeliveryFailed, or a bug: never commit the batch
+                self._on_fatal("could not complete a batch of %d records (%s: %r); exiting without committing it "
+                               "or the batches after it (restarted, the worker processes them again)",
+                               len(batch.incoming), name, exc)
+                return
+
+    async def _enrich_one(self, batch: Batch) -> None:
+        batch.report = await enrich_safely(self._enrich, batch.incoming, delay=self._retry_delay)
+        self._to_deliver.put_nowait(batch)
+
+    async def _deliver_one(self, batch: Batch) -> None:
+        assert batch.report is not None
+        published = await deliver(self._send_enriched, self._send_dead, batch.incoming, batch.report)
+        metrics.record_batch(published)
+        await self._release(batch.token)
+        metrics.IN_FLIGHT.dec(len(batch.incoming))
+        self._in_flight -= 1
+        if not self._in_flight:
+            self._idle.set()
+        self._slots.release()
