@@ -448,7 +448,8 @@ def bench(
     for run in runs:
         table.add_row(run.name, str(run.processes), str(run.articles), f"{run.seconds:.2f}",
                       f"{run.articles_per_second:.1f}", f"{run.words_per_second:.0f}")
-    out.print(table, width=max(out.width, 120))  # rows of figures read badly wrapped
+    wide = Console(width=max(out.width, 120))  # rows of figures read badly wrapped
+    wide.print(table)
     p50, p95, p99 = (b.percentile(latencies, q) for q in (50, 95, 99))
     ratio_n = e2e_n.words_per_second / bare_n.words_per_second
     ratio_1 = e2e_1.words_per_second / bare_1.words_per_second
@@ -470,7 +471,7 @@ def bench(
         targets.add_column(column)
     for name, measured, target, met in checks:
         targets.add_row(name, measured, target, "yes" if met else "[red]no[/red]")
-    out.print(targets, width=max(out.width, 120))
+    wide.print(targets)
 
 
 def _scrape(port: int, expect_enriched: int, timeout: float = 5.0) -> list[str]:
