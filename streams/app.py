@@ -139,6 +139,7 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
                 for event in events:
                     event.message.incref()  # held until its outputs are acknowledged
                 await pipeline.submit([incoming_of(event) for event in events], events)
+                del events  # the pipeline holds the batch until it is released; an idle agent holds nothing
             await pipeline.drain()
         finally:
             pipeline.cancel()

@@ -150,6 +150,7 @@ class Pipeline:
                                "or the batches after it (restarted, the worker processes them again)",
                                len(batch.incoming), name, exc)
                 return
+            del batch  # waiting for the next one must not keep this one's records alive
 
     async def _enrich_one(self, batch: Batch) -> None:
         batch.report = await enrich_safely(self._enrich, batch.incoming, delay=self._retry_delay)
