@@ -25,7 +25,7 @@ from pathlib import Path
 
 import orjson
 
-from streams.config import Settings
+from streams.config import Settings, settings_environment
 
 WORDS_PER_ARTICLE = 600
 
@@ -135,16 +135,6 @@ def bare_spacy(articles: list[dict], processes: int, model: str, batch_size: int
 
 
 # -- (b), (c), (d) through the broker ----------------------------------------------------
-
-
-def settings_environment(settings: Settings) -> dict[str, str]:
-    """This process's environment with ``settings`` as NEWSSTREAM_* variables, for a child process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            env[f"NEWSSTREAM_{name.upper()}"] = str(value.get_secret_value() if hasattr(value, "get_secret_value")
-                                                    else value)
-    return env
 
 
 class Workers:
@@ -287,7 +277,6 @@ def through_broker(
     workdir: Path,
     steady_rate: float | None = None,
     steady_seconds: float = 30.0,
-    preload: bool = False,
     batch_size: int | None = None,
     preloaded: Settings | None = None,
 ) -> tuple[Run, list[float], list[float]]:
@@ -295,10 +284,10 @@ def through_broker(
 
     Default: the workers are ready, then every article is sent at once; the time runs from
     the first send to the last enriched record read. ``steady_rate``: one article every
-    1/rate seconds instead. ``preload`` (for runs faster than this process's Kafka client
-    can send or read): the articles are in the topic before the workers start, and the
-    rate comes from the enriched records' broker timestamps, first to last; ``preloaded``:
-    settings whose raw topic ``preload_topic`` already filled with ``articles``.
+    1/rate seconds instead. ``preloaded`` (for runs faster than this process's Kafka client
+    can send or read): settings whose raw topic ``preload_topic`` filled with ``articles``
+    before the workers start; the rate comes from the enriched records' broker timestamps,
+    first to last.
     Returns the run, the per-article latencies and the peak RSS (MB) of each worker process.
     """
     from streams import kafka_io
@@ -314,22 +303,11 @@ def through_broker(
         count = max(1, int(steady_rate * steady_seconds))
         articles = [{**articles[i % len(articles)], "id": f"steady-{i}"} for i in range(count)]
     producer = kafka_io.producer(settings)
-    def send(index: int, article: dict) -> None:
-        # Round-robin over partitions: the processes get equal shares, as bare spaCy's do
-        # (a key hash over a few hundred ids leaves one process a third more work).
-        partition = index % settings.topic_partitions
-        producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article), partition=partition)
-
-    if preload and preloaded is None:
-        for index, article in enumerate(articles):
-            send(index, article)
-        producer.flush()
-    preload = preload or preloaded is not None
     workers = Workers(settings, processes, nlp=nlp, log_path=workdir / f"{settings.app_id}.log")
     try:
         workers.wait_ready()
         reader = Reader(kafka_io.consumer(settings, [settings.topic_enriched], from_beginning=True))
-        if preload:
+        if preloaded is not None:
             while workers.enriched() < len(articles):
                 time.sleep(0.5)
             reader.pending = {a["id"] for a in articles}
@@ -351,7 +329,7 @@ def through_broker(
                     while (delay := started + index / steady_rate - time.perf_counter()) > 0:
                         reader.poll(delay)
                 reader.sent(article["id"])
-                send(index, article)
+                send_round_robin(producer, settings, index, article)
                 if steady_rate is not None:
                     producer.flush()
             producer.flush()
@@ -368,6 +346,13 @@ def through_broker(
     return run, reader.latencies, rss
 
 
+def send_round_robin(producer, settings: Settings, index: int, article: dict) -> None:
+    """Article ``index`` to partition index mod partitions: the processes get equal shares, as
+    bare spaCy's do (a key hash over a few hundred ids leaves one process a third more work)."""
+    producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article),
+                  partition=index % settings.topic_partitions)
+
+
 def preload_topic(base: Settings, articles: list[dict]) -> Settings:
     """A fresh raw topic holding ``articles`` (round-robin over its partitions), for several runs to read."""
     from streams import kafka_io
@@ -377,8 +362,7 @@ def preload_topic(base: Settings, articles: list[dict]) -> Settings:
     ensure_topics(settings)
     producer = kafka_io.producer(settings)
     for index, article in enumerate(articles):
-        producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article),
-                      partition=index % settings.topic_partitions)
+        send_round_robin(producer, settings, index, article)
     producer.flush()
     producer.close()
     return settings

@@ -155,3 +155,14 @@ class Settings(BaseSettings):
 def load_settings(**overrides) -> Settings:
     """Settings from the environment, with explicit overrides (CLI options) on top."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment with ``settings`` as its NEWSSTREAM_* variables, for a child
+    process (the supervisor's workers, the benchmark's): the child loads exactly these settings."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("NEWSSTREAM_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            secret = getattr(value, "get_secret_value", None)
+            env[f"NEWSSTREAM_{name.upper()}"] = str(secret() if secret else value)
+    return env

@@ -10,14 +10,13 @@ and forwards SIGTERM/SIGINT so they stop gracefully.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 
-from streams.config import Settings
+from streams.config import Settings, settings_environment
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +38,7 @@ class Child:
 
 def child_environment(settings: Settings, port: int) -> dict[str, str]:
     """The supervisor's settings (command-line options included) as the child's environment."""
-    env = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            secret = getattr(value, "get_secret_value", None)
-            env[f"NEWSSTREAM_{name.upper()}"] = str(secret() if secret else value)
-    env["NEWSSTREAM_METRICS_PORT"] = str(port)
-    return env
+    return settings_environment(settings) | {"NEWSSTREAM_METRICS_PORT": str(port)}
 
 
 def _preexec() -> None:

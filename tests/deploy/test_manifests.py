@@ -648,14 +648,19 @@ def test_compose_prometheus_uses_the_shipped_rules_and_finds_every_worker():
     assert config["rule_files"] == shipped["rule_files"] and config["global"] == shipped["global"]
 
 
+def promtool_check_config(config: Path, workdir: Path) -> tuple[subprocess.CompletedProcess, str]:
+    """`promtool check config` on ``config`` as its container sees it: the shipped rules beside it."""
+    promtool = require_tool("promtool")
+    shutil.copy(config, workdir / "prometheus.yml")
+    (workdir / "rules").symlink_to(PROMETHEUS_DIR / "rules", target_is_directory=True)
+    result = subprocess.run([promtool, "check", "config", "prometheus.yml"], cwd=workdir,
+                            capture_output=True, text=True, timeout=120)
+    return result, result.stdout + result.stderr
+
+
 def test_compose_prometheus_config_passes_promtool(tmp_path):
     """As the container sees it: the config with the shipped rules beside it."""
-    promtool = require_tool("promtool")
-    shutil.copy(COMPOSE_PROMETHEUS, tmp_path / "prometheus.yml")
-    (tmp_path / "rules").symlink_to(PROMETHEUS_DIR / "rules", target_is_directory=True)
-    result = subprocess.run([promtool, "check", "config", "prometheus.yml"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
-    output = result.stdout + result.stderr
+    result, output = promtool_check_config(COMPOSE_PROMETHEUS, tmp_path)
     assert result.returncode == 0 and "SUCCESS" in output, output
     assert "newsstream.rules.yml" in output
 
@@ -931,12 +936,7 @@ def test_k8s_prometheus_scrape_config_keeps_the_workers_as_job_newsstream(tmp_pa
     assert re.fullmatch(keep["regex"], value)
     assert job["kubernetes_sd_configs"][0]["role"] in ("endpoints", "endpointslice")
 
-    promtool = require_tool("promtool")
-    shutil.copy(K8S_PROMETHEUS, tmp_path / "prometheus.yml")
-    (tmp_path / "rules").symlink_to(PROMETHEUS_DIR / "rules", target_is_directory=True)
-    result = subprocess.run([promtool, "check", "config", "prometheus.yml"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
-    output = result.stdout + result.stderr
+    result, output = promtool_check_config(K8S_PROMETHEUS, tmp_path)
     if "kubernetes_sd_configs not found" in output:
         # Debian's prometheus package is built without Kubernetes service discovery.
         print(f"SKIPPED: this promtool cannot check kubernetes_sd_configs:\n{output}")
