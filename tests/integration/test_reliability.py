@@ -206,9 +206,14 @@ def memory_mb(pid: int, field: str) -> float:
 
 
 def settled_rss_mb(pid: int) -> float:
-    """The lowest resident size over one second: what the process keeps, not what it is still freeing."""
+    """The lowest resident size over three seconds: what the process keeps, not what it is still freeing.
+
+    The Kafka client keeps its last fetch response until the next fetch returns (a long poll
+    of up to half a second on a quiet partition): a 50 MB record was seen resident for up to
+    0.8 s after its offset was committed.
+    """
     samples = []
-    for _ in range(10):
+    for _ in range(30):
         samples.append(memory_mb(pid, "VmRSS"))
         time.sleep(0.1)
     return min(samples)
@@ -514,12 +519,13 @@ def test_50_mb_records_are_dead_lettered_without_taking_memory_or_stalling_their
     pid = worker.process.pid
     produce(settings, [("big-before", article("big-before", 1))])
     wait_until(lambda: worker.metric("newsstream_articles_enriched_total") == 1, 30, "the first article")
-    before = memory_mb(pid, "VmHWM")
+    before, resident_before = memory_mb(pid, "VmHWM"), settled_rss_mb(pid)
     # not UTF-8: a dead letter says too_large, not invalid_utf8, only if the size was checked first
     big = b'{"id": "big", "body": "' + b"\xff" * (50 * 1024 * 1024) + b'"}'
     size = len(big) / 2**20
     resident, peak, took = [], [], []
-    for key in (b"big-1", b"big-2"):
+    keys = [b"big-1", b"big-2", b"big-3"]
+    for key in keys:
         sent = time.monotonic()
         asyncio.run(_send_big(settings, key, big))  # the embedded broker accepts it (it took 100 MB here)
         _, ends = drain(settings, settings.topic_raw)
@@ -533,17 +539,20 @@ def test_50_mb_records_are_dead_lettered_without_taking_memory_or_stalling_their
 
     enriched, dead, letters = outputs(settings)
     assert sorted(enriched) == ["big-after", "big-before"]
-    assert sorted(dead) == ["big-1", "big-2"]
+    assert sorted(dead) == [key.decode() for key in keys]
     for letter in letters:
         assert letter["error"]["code"] == "too_large", letter["error"]
         assert letter["payload_truncated"] and letter["payload_bytes"] == len(big)
         assert letter["payload_encoding"] == "base64"
     assert worker.process.poll() is None
-    print(f"50 MB records: dead-lettered as too_large, the next article enriched; committed {took[0]:.1f} and "
-          f"{took[1]:.1f} s after they were sent; peak RSS {before:.0f} MB before, {peak[0]:.0f} MB after one "
-          f"(+{(peak[0] - before) / size:.1f}x the record), {peak[1]:.0f} MB after two; resident {resident[0]:.0f} MB "
-          f"after one, {resident[1]:.0f} MB after two")
-    # aiokafka holds about three copies for a moment (response buffer, record batch, value) and
-    # keeps some buffer capacity afterwards; what matters is that nothing accumulates
+    print(f"50 MB records: dead-lettered as too_large, the next article enriched; committed "
+          f"{', '.join(f'{t:.1f}' for t in took)} s after they were sent; peak RSS {before:.0f} MB before, "
+          f"{peak[0]:.0f} MB after one (+{(peak[0] - before) / size:.1f}x the record), {peak[-1]:.0f} MB after "
+          f"{len(keys)}; resident {resident_before:.0f} MB before, then {', '.join(f'{r:.0f}' for r in resident)} MB")
+    # aiokafka holds about three copies for a moment (response buffer, record batch, value)
     assert peak[0] - before < 5 * size, "the worker held more copies of the record than the Kafka client needs"
-    assert resident[1] - resident[0] < 0.5 * size, "memory taken by the first big record was not given back"
+    # Once released, a record is not kept, not even the last one on a quiet partition (Faust's loops
+    # held it until the next record: +85 MB here). The allocator keeps some capacity (+36 MB here),
+    # and its later figures swing by up to 32 MB either way: a bound of one record tells the two apart.
+    assert resident[0] - resident_before < size, "the worker kept the last record after it was done with it"
+    assert max(resident) - resident[0] < size, "memory taken by the big records accumulates"
