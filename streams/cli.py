@@ -457,8 +457,8 @@ def bench(
     beyond = stages["beyond NER"] / stages["ner"]
     checks = [
         ("core: everything beyond NER / NER time", f"{beyond:.1%}", "<= 10%", beyond <= 0.10),
-        (f"(e) pipeline / bare spaCy, {processes} process(es)", f"{ratio_n:.2f}", ">= 0.90", ratio_n >= 0.9),
-        ("(e) pipeline / bare spaCy, 1 process", f"{ratio_1:.2f}", ">= 0.90", ratio_1 >= 0.9),
+        (f"(e) pipeline / bare spaCy, {processes} process(es)", f"{ratio_n:.3f}", ">= 0.90", ratio_n >= 0.9),
+        ("(e) pipeline / bare spaCy, 1 process", f"{ratio_1:.3f}", ">= 0.90", ratio_1 >= 0.9),
         (f"(b) {processes} processes / 1 process", f"{scaling:.2f}x", ">= 1.7x", scaling >= 1.7),
         (f"--no-nlp, 1 process (batches of {NO_NLP_BATCH}; Faust alone: {ceiling.articles_per_second:.0f}/s)",
          f"{no_nlp.articles_per_second:.0f} articles/s", ">= 5000", no_nlp.articles_per_second >= 5000),
