@@ -103,13 +103,17 @@ class PayloadLeftInMessage(Codec):
         return s
 
 
+def raw_topic(app: faust.App, settings: Settings) -> faust.TopicT:
+    """The input topic as the agent reads it (the benchmark's Faust-alone run reads it the same way)."""
+    return app.topic(settings.topic_raw, key_serializer="raw", value_serializer=PayloadLeftInMessage())
+
+
 def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | None = None) -> faust.App:
     """Build the Faust app for ``settings``; ``enricher`` is already loaded (model, gazetteer)."""
     if not settings.broker:
         raise ValueError("no broker configured")
     health = health or metrics.Health()
     app = new_faust_app(settings)
-    raw_topic = app.topic(settings.topic_raw, key_serializer="raw", value_serializer=PayloadLeftInMessage())
 
     def sender(topic: str) -> Send:
         """Straight to the Kafka producer: Faust's Topic.send adds per-record futures and
@@ -143,7 +147,7 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
             ),
         )
 
-    @app.agent(raw_topic, name="enrich")
+    @app.agent(raw_topic(app, settings), name="enrich")
     async def enrich(stream):
         async def release(events) -> None:
             for event in events:

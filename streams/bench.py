@@ -391,16 +391,15 @@ def _faust_alone_child() -> None:
     """In the child of ``faust_alone``: print {"records", "seconds"} once ``BENCH_COUNT`` records were taken."""
     import faust
 
-    from streams.app import new_faust_app
+    from streams.app import new_faust_app, raw_topic
     from streams.config import load_settings
 
     settings = load_settings()
     count, batch_size = int(os.environ["BENCH_COUNT"]), int(os.environ["BENCH_BATCH"])
     app = new_faust_app(settings)
-    topic = app.topic(settings.topic_raw, key_serializer="raw", value_serializer="raw")
     seen = {"records": 0, "first": 0, "started": 0.0}
 
-    @app.agent(topic, name="take-and-ack")
+    @app.agent(raw_topic(app, settings), name="take-and-ack")
     async def take_and_ack(stream):
         async for events in stream.take_events(batch_size, within=settings.batch_wait):
             if not seen["first"]:  # like the --no-nlp run, the clock starts after the first batch
