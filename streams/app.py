@@ -31,7 +31,7 @@ from typing import Any
 import faust
 from faust.serializers.codecs import Codec
 
-from streams import metrics
+from streams import faust_transport, metrics
 from streams.config import Settings
 from streams.core.enrich import BatchReport, Enricher, Incoming
 from streams.core.records import SourceOffset
@@ -63,8 +63,11 @@ def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
 
 
 def new_faust_app(settings: Settings) -> faust.App:
-    """The Faust app with this pipeline's client settings and no agents (the benchmark reuses it)."""
-    return faust.App(
+    """The Faust app with this pipeline's client settings and no agents (the benchmark reuses it).
+
+    ``faust_transport.App``: Faust's, with a cheaper hand-off of fetched records and a shorter fetch wait.
+    """
+    return faust_transport.App(
         settings.app_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap_servers],
         broker_credentials=broker_credentials(settings),
@@ -76,6 +79,7 @@ def new_faust_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=settings.heartbeat_interval,
         broker_rebalance_timeout=settings.rebalance_timeout,
         broker_commit_interval=settings.commit_interval,
+        fetch_max_wait=settings.fetch_max_wait,
         consumer_auto_offset_reset="earliest",  # a new group reads what was produced before it
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,

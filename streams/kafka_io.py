@@ -36,6 +36,7 @@ def consumer(settings: Settings, topics: list[str], *, from_beginning: bool, gro
         enable_auto_commit=group is not None,
         fetch_max_bytes=max(8 * settings.max_record_bytes, 50 * 1024 * 1024),
         max_partition_fetch_bytes=max(4 * settings.max_record_bytes, 1024 * 1024),
+        fetch_max_wait_ms=round(settings.fetch_max_wait * 1000),  # as the worker: see its setting
         **settings.kafka_client_options(),
     )
 

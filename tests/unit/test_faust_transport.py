@@ -1,0 +1,180 @@
+"""Faust's transport, changed twice. The eager hand-off: a coroutine that does not wait finishes in
+its first step, without a task; one that waits goes on in a task exactly as if awaited (values,
+exceptions, cancellation); the consumer keeps Faust's race against a suspended flow for hand-offs
+that wait. The fetch wait: the aiokafka consumer gets the configured one, not Faust's 1.5 s."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from streams import faust_transport
+from streams.app import new_faust_app
+from streams.config import Settings
+
+
+async def returns(value):
+    return value
+
+
+def test_a_coroutine_that_never_waits_finishes_in_its_first_step():
+    assert faust_transport.start_eagerly(returns(42)) == faust_transport.Finished(42)
+
+
+def test_an_exception_before_the_first_wait_is_raised_at_once():
+    async def fails():
+        raise ValueError("bad record")
+
+    with pytest.raises(ValueError, match="bad record"):
+        faust_transport.start_eagerly(fails())
+
+
+def test_a_coroutine_that_waits_goes_on_with_the_values_its_waits_produce():
+    async def waits_twice(steps):
+        steps.append("started")
+        first = await asyncio.sleep(0, result="one")
+        future = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_soon(future.set_result, "two")
+        second = await future
+        steps.append("finished")
+        return first, second
+
+    async def main():
+        steps: list[str] = []
+        rest = faust_transport.start_eagerly(waits_twice(steps))
+        assert steps == ["started"]  # the first step ran before anything was scheduled
+        assert not isinstance(rest, faust_transport.Finished)
+        assert await asyncio.ensure_future(rest) == ("one", "two")
+        assert steps == ["started", "finished"]
+
+    asyncio.run(main())
+
+
+def test_an_exception_after_a_wait_reaches_whoever_awaits_the_rest():
+    async def fails_later():
+        await asyncio.sleep(0)
+        raise ValueError("late")
+
+    async def main():
+        rest = faust_transport.start_eagerly(fails_later())
+        with pytest.raises(ValueError, match="late"):
+            await asyncio.ensure_future(rest)
+
+    asyncio.run(main())
+
+
+def test_cancelling_the_rest_cancels_the_coroutine_at_its_wait():
+    seen: list[str] = []
+
+    async def waits_forever():
+        try:
+            await asyncio.get_running_loop().create_future()
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+
+    async def main():
+        task = asyncio.ensure_future(faust_transport.start_eagerly(waits_forever()))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert seen == ["cancelled"]
+
+
+def consumer_of(settings: Settings | None = None) -> faust_transport.EagerHandoffConsumer:
+    app = new_faust_app(settings or Settings(broker="kafka://127.0.0.1:1"))
+    consumer = app.consumer
+    assert isinstance(consumer, faust_transport.EagerHandoffConsumer)
+    return consumer
+
+
+def test_the_pipeline_app_uses_the_eager_consumer():
+    app = new_faust_app(Settings(broker="kafka://127.0.0.1:1"))
+    assert isinstance(app.transport, faust_transport.Transport)
+    assert isinstance(app.consumer, faust_transport.EagerHandoffConsumer)
+
+
+def test_a_hand_off_that_does_not_wait_runs_in_the_consumers_own_task():
+    async def main():
+        consumer = consumer_of()
+        ran_in = []
+
+        async def hand_off():
+            ran_in.append(asyncio.current_task())
+            return "delivered"
+
+        result = await consumer.wait_first(hand_off(), consumer.suspend_flow.wait())
+        assert ran_in == [asyncio.current_task()]
+        assert result.results == ["delivered"] and not result.stopped
+
+    asyncio.run(main())
+
+
+def test_a_hand_off_that_waits_finishes_when_its_wait_does():
+    async def main():
+        consumer = consumer_of()
+        room = asyncio.get_running_loop().create_future()
+
+        async def hand_off():
+            await room  # a full stream buffer
+            return "delivered"
+
+        asyncio.get_running_loop().call_later(0.01, room.set_result, None)
+        result = await consumer.wait_first(hand_off(), consumer.suspend_flow.wait())
+        assert "delivered" in result.results and not result.stopped
+
+    asyncio.run(main())
+
+
+def test_a_waiting_hand_off_is_abandoned_when_the_flow_is_suspended():
+    async def main():
+        consumer = consumer_of()
+        steps: list[str] = []
+
+        async def hand_off():
+            steps.append("started")
+            try:
+                await asyncio.get_running_loop().create_future()  # a buffer that stays full
+            except asyncio.CancelledError:
+                steps.append("abandoned")
+                raise
+
+        asyncio.get_running_loop().call_later(0.01, consumer.suspend_flow.set)
+        result = await consumer.wait_first(hand_off(), consumer.suspend_flow.wait())
+        await asyncio.sleep(0)  # let the cancellation land
+        assert steps == ["started", "abandoned"]
+        assert result.results == [True]  # only the suspended flow finished: Event.wait() returned True
+
+    asyncio.run(main())
+
+
+def test_while_the_flow_is_suspended_the_hand_off_goes_faust_s_way():
+    async def main():
+        consumer = consumer_of()
+        consumer.suspend_flow.set()
+        ran_in = []
+
+        async def hand_off():
+            ran_in.append(asyncio.current_task())
+
+        await consumer.wait_first(hand_off(), consumer.suspend_flow.wait())
+        await asyncio.sleep(0)
+        assert ran_in and ran_in != [asyncio.current_task()]
+
+    asyncio.run(main())
+
+
+def test_the_kafka_consumer_waits_at_most_the_configured_fetch_wait():
+    async def main():
+        consumer = consumer_of(Settings(broker="kafka://127.0.0.1:1", fetch_max_wait=0.25))
+        kafka_consumer = consumer._thread._create_worker_consumer(consumer.transport)
+        try:
+            assert kafka_consumer._fetch_max_wait_ms == 250  # what AIOKafkaConsumer.start() gives its fetcher
+        finally:
+            await kafka_consumer.stop()
+
+    asyncio.run(main())
