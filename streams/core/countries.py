@@ -90,6 +90,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -258,6 +259,7 @@ _NON_KEY = re.compile(r"[^a-z0-9' ]+")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)  # called for every capitalised word scanned; names recur
 def _fold(name: str) -> str:
     """Latin letters without accents: "Kahramanmaraş" -> "Kahramanmaras", "Tromsø" -> "Tromso"."""
     name = name.translate(_FOLD)
@@ -266,6 +268,7 @@ def _fold(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=16384)  # called for every mention and candidate name; names recur
 def normalize_name(name: str) -> str:
     """The lookup key of a place name: "the U.S.'s" -> "us", "Rostov-on-Don" -> "rostov on don"."""
     name = _fold(name).casefold().replace(".", "")

@@ -135,6 +135,7 @@ def _surface(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)
 def _display(text: str, label: str) -> str:
     """How a mention is written in the entity list: names tidied, other labels verbatim."""
     if label not in NAME_LABELS:
@@ -146,6 +147,7 @@ def _display(text: str, label: str) -> str:
     return surface
 
 
+@lru_cache(maxsize=8192)
 def _merge_key(display: str, label: str) -> tuple[str, ...]:
     """Words compared when merging: case-folded, without "The" and final periods.
 
