@@ -1,4 +1,5 @@
-"""Faust's Kafka transport with two changes: records handed to the stream without a task, and the fetch wait.
+"""Faust's Kafka transport with three changes: records handed to the stream without a task,
+fetching that resumes as soon as a stream buffer drains, and the fetch wait.
 
 **The hand-off.** Faust's consumer hands every fetched record to the stream buffers as
 ``wait_first(callback(message), suspend_flow.wait())``: a rebalance that suspends the flow
@@ -7,7 +8,7 @@ and the cancellations per record, and it is what held a worker with enrichment o
 4,000-4,500 articles/s (5,300-6,000/s without it, same harness, same machine).
 
 The hand-off nearly always completes without waiting (the buffer has room), so
-``EagerHandoffConsumer`` runs its first step at once, as Python 3.12's eager tasks do.
+``Consumer.wait_first`` runs its first step at once, as Python 3.12's eager tasks do.
 Only when the hand-off must wait does it go Faust's way: the rest of it raced against
 the suspended flow, cancelled if the flow wins.
 
@@ -18,23 +19,31 @@ polls. The embedded broker answers only when the wait is up, so records came in 
 a burst of work started up to 0.75 s late. With 0.1 s: p50 0.22 s, p99 0.40 s.
 ``App(fetch_max_wait=...)`` sets it (``NEWSSTREAM_FETCH_MAX_WAIT``).
 
+**Resuming.** A partition whose records fill a stream buffer is not fetched from until the
+buffer drains. With every partition held back Faust sleeps a fixed second, and a wait for
+records, limited to the partitions that were fetchable when it began, lasts up to a second
+while the others drain. With NLP off both left gaps of 0.5-0.75 s without a record.
+``Consumer._wait_next_records`` waits until a partition drains and rechecks every 0.1 s:
+20,000 records with NLP off went from 5,000-5,900 to 6,800-6,900 articles/s.
+
 Nothing else changes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import types
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Coroutine, Generator, Iterable
 from typing import Any, NamedTuple
 
 import aiokafka
 import faust
 from faust.transport import by_url
 from faust.transport.drivers import aiokafka as aiokafka_driver
-from faust.types import TransportT
+from faust.types import TP, TransportT
 from mode.services import WaitArgT, WaitResults
 
-__all__ = ["App", "ConsumerThread", "EagerHandoffConsumer", "Finished", "Transport", "start_eagerly"]
+__all__ = ["App", "Consumer", "ConsumerThread", "Finished", "Transport", "start_eagerly"]
 
 
 class Finished(NamedTuple):
@@ -88,11 +97,41 @@ class ConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
         return consumer
 
 
-class EagerHandoffConsumer(aiokafka_driver.Consumer):
-    """Faust's aiokafka consumer; ``wait_first`` runs its first coroutine's first step at once."""
+#: Longest wait for records from the partitions fetchable when it started; Faust waits 1 s.
+RECHECK_PARTITIONS = 0.1
+
+
+class Consumer(aiokafka_driver.Consumer):
+    """Faust's aiokafka consumer with the eager hand-off and fetching that resumes at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fetchable = asyncio.Event()  # set when a partition may be fetched from again
 
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def _wait_next_records(self, timeout: float) -> tuple[Any, set[TP] | None]:
+        """Faust's, with two waits cut short (see the module's "Resuming").
+
+        With every partition held back by a full stream buffer: until one drains, not 1 s.
+        Otherwise at most ``RECHECK_PARTITIONS`` for records of the partitions fetchable now,
+        so that partitions which drain meanwhile are fetched from without waiting 1 s.
+        """
+        if self.flow_active and not self.app.client_only and not self._get_active_partitions():
+            self._fetchable.clear()
+            await self.wait(self._fetchable, timeout=1.0)
+            if not self._get_active_partitions():
+                return {}, self._get_active_partitions()
+        return await super()._wait_next_records(min(timeout, RECHECK_PARTITIONS))
+
+    def on_buffer_drop(self, tp: TP) -> None:
+        super().on_buffer_drop(tp)
+        self._fetchable.set()
+
+    def resume_partitions(self, tps: Iterable[TP]) -> None:
+        super().resume_partitions(tps)
+        self._fetchable.set()
 
     async def wait_first(self, *coros: WaitArgT, timeout: Any = None) -> WaitResults:
         """Faust's ``wait_first``; when the first argument finishes in its first step, without a task.
@@ -118,9 +157,9 @@ class EagerHandoffConsumer(aiokafka_driver.Consumer):
 
 
 class Transport(aiokafka_driver.Transport):
-    """Faust's aiokafka transport with ``EagerHandoffConsumer``."""
+    """Faust's aiokafka transport with this module's ``Consumer``."""
 
-    Consumer = EagerHandoffConsumer
+    Consumer = Consumer
 
 
 class App(faust.App):

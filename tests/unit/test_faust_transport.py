@@ -1,13 +1,15 @@
-"""Faust's transport, changed twice. The eager hand-off: a coroutine that does not wait finishes in
-its first step, without a task; one that waits goes on in a task exactly as if awaited (values,
-exceptions, cancellation); the consumer keeps Faust's race against a suspended flow for hand-offs
-that wait. The fetch wait: the aiokafka consumer gets the configured one, not Faust's 1.5 s."""
+"""Faust's transport, changed three times. The eager hand-off: a coroutine that does not wait
+finishes in its first step, without a task; one that waits goes on in a task exactly as if awaited
+(values, exceptions, cancellation); the consumer keeps Faust's race against a suspended flow for
+hand-offs that wait. Resuming: fetching starts again when a held-back partition drains, not after
+Faust's fixed second. The fetch wait: the aiokafka consumer gets the configured one, not 1.5 s."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from faust.types import TP
 
 from streams import faust_transport
 from streams.app import new_faust_app
@@ -85,17 +87,17 @@ def test_cancelling_the_rest_cancels_the_coroutine_at_its_wait():
     assert seen == ["cancelled"]
 
 
-def consumer_of(settings: Settings | None = None) -> faust_transport.EagerHandoffConsumer:
+def consumer_of(settings: Settings | None = None) -> faust_transport.Consumer:
     app = new_faust_app(settings or Settings(broker="kafka://127.0.0.1:1"))
     consumer = app.consumer
-    assert isinstance(consumer, faust_transport.EagerHandoffConsumer)
+    assert isinstance(consumer, faust_transport.Consumer)
     return consumer
 
 
 def test_the_pipeline_app_uses_the_eager_consumer():
     app = new_faust_app(Settings(broker="kafka://127.0.0.1:1"))
     assert isinstance(app.transport, faust_transport.Transport)
-    assert isinstance(app.consumer, faust_transport.EagerHandoffConsumer)
+    assert isinstance(app.consumer, faust_transport.Consumer)
 
 
 def test_a_hand_off_that_does_not_wait_runs_in_the_consumers_own_task():
@@ -176,5 +178,63 @@ def test_the_kafka_consumer_waits_at_most_the_configured_fetch_wait():
             assert kafka_consumer._fetch_max_wait_ms == 250  # what AIOKafkaConsumer.start() gives its fetcher
         finally:
             await kafka_consumer.stop()
+
+    asyncio.run(main())
+
+
+def test_fetching_resumes_as_soon_as_a_held_back_partition_drains():
+    """Faust sleeps a fixed second when every partition is held back by a full stream buffer."""
+
+    async def main():
+        consumer = consumer_of()
+        tp = TP("articles.raw", 0)
+        consumer._set_active_tps({tp})
+        consumer.on_buffer_full(tp)  # its records filled the stream buffer: not fetched for now
+        assert not consumer._get_active_partitions()
+        fetched_from = []
+
+        async def getmany(active_partitions, timeout):
+            fetched_from.append(set(active_partitions))
+            return {}
+
+        consumer._getmany = getmany
+        waiting = asyncio.ensure_future(consumer._wait_next_records(timeout=1.0))
+        await asyncio.sleep(0.05)
+        assert not waiting.done() and not fetched_from  # nothing to fetch from: waits
+        consumer.on_buffer_drop(tp)  # the buffer drained to its low-water mark
+        records, active = await asyncio.wait_for(waiting, timeout=0.5)  # Faust's sleep: 1 s
+        assert fetched_from == [{tp}] and active == {tp}
+
+    asyncio.run(main())
+
+
+def test_with_every_partition_held_back_it_waits_at_most_faust_s_second():
+    async def main():
+        consumer = consumer_of()
+        tp = TP("articles.raw", 0)
+        consumer._set_active_tps({tp})
+        consumer.on_buffer_full(tp)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        records, active = await consumer._wait_next_records(timeout=1.0)
+        assert records == {} and not active
+        assert 0.9 <= loop.time() - started < 2.0
+
+    asyncio.run(main())
+
+
+def test_a_wait_for_records_is_short_so_partitions_that_drain_meanwhile_are_fetched_soon():
+    async def main():
+        consumer = consumer_of()
+        consumer._set_active_tps({TP("articles.raw", 0)})
+        waited = []
+
+        async def getmany(active_partitions, timeout):
+            waited.append(timeout)
+            return {}
+
+        consumer._getmany = getmany
+        await consumer._wait_next_records(timeout=1.0)  # Faust's drain loop asks for 1 s
+        assert waited == [faust_transport.RECHECK_PARTITIONS]
 
     asyncio.run(main())
