@@ -182,15 +182,23 @@ def test_the_kafka_consumer_waits_at_most_the_configured_fetch_wait():
     asyncio.run(main())
 
 
+RAW_0 = TP("articles.raw", 0)
+
+
+def held_back_consumer() -> faust_transport.Consumer:
+    """A consumer whose only partition's records filled the stream buffer: not fetched for now."""
+    consumer = consumer_of()
+    consumer._set_active_tps({RAW_0})
+    consumer.on_buffer_full(RAW_0)
+    assert not consumer._get_active_partitions()
+    return consumer
+
+
 def test_fetching_resumes_as_soon_as_a_held_back_partition_drains():
     """Faust sleeps a fixed second when every partition is held back by a full stream buffer."""
 
     async def main():
-        consumer = consumer_of()
-        tp = TP("articles.raw", 0)
-        consumer._set_active_tps({tp})
-        consumer.on_buffer_full(tp)  # its records filled the stream buffer: not fetched for now
-        assert not consumer._get_active_partitions()
+        consumer = held_back_consumer()
         fetched_from = []
 
         async def getmany(active_partitions, timeout):
@@ -201,19 +209,16 @@ def test_fetching_resumes_as_soon_as_a_held_back_partition_drains():
         waiting = asyncio.ensure_future(consumer._wait_next_records(timeout=1.0))
         await asyncio.sleep(0.05)
         assert not waiting.done() and not fetched_from  # nothing to fetch from: waits
-        consumer.on_buffer_drop(tp)  # the buffer drained to its low-water mark
+        consumer.on_buffer_drop(RAW_0)  # the buffer drained to its low-water mark
         records, active = await asyncio.wait_for(waiting, timeout=0.5)  # Faust's sleep: 1 s
-        assert fetched_from == [{tp}] and active == {tp}
+        assert fetched_from == [{RAW_0}] and active == {RAW_0}
 
     asyncio.run(main())
 
 
 def test_with_every_partition_held_back_it_waits_at_most_faust_s_second():
     async def main():
-        consumer = consumer_of()
-        tp = TP("articles.raw", 0)
-        consumer._set_active_tps({tp})
-        consumer.on_buffer_full(tp)
+        consumer = held_back_consumer()
         loop = asyncio.get_running_loop()
         started = loop.time()
         records, active = await consumer._wait_next_records(timeout=1.0)
@@ -226,7 +231,7 @@ def test_with_every_partition_held_back_it_waits_at_most_faust_s_second():
 def test_a_wait_for_records_is_short_so_partitions_that_drain_meanwhile_are_fetched_soon():
     async def main():
         consumer = consumer_of()
-        consumer._set_active_tps({TP("articles.raw", 0)})
+        consumer._set_active_tps({RAW_0})
         waited = []
 
         async def getmany(active_partitions, timeout):
