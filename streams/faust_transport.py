@@ -102,7 +102,7 @@ RECHECK_PARTITIONS = 0.1
 
 
 class Consumer(aiokafka_driver.Consumer):
-    """Faust's aiokafka consumer with the eager hand-off and fetching that resumes at once."""
+    """Faust's aiokafka consumer: the eager hand-off, fetching that resumes at once, the fetch wait (its thread)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
