@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     rebalance_timeout: float = Field(default=3.0, gt=0, description="Seconds the coordinator waits for members to rejoin.")
     commit_interval: float = Field(default=1.0, gt=0, description="Seconds between offset commits.")
     fetch_max_wait: float = Field(
-        default=0.1, gt=0, le=30,
-        description="Seconds a fetch may wait at the broker for new records (Faust's 1.5 delays them on brokers that answer only when it is up).",
+        default=0.25, gt=0, le=30,
+        description="Seconds a fetch may wait at the broker for new records (Faust's 1.5 delays them on brokers that answer "
+        "only when it is up; shorter waits cost such a broker CPU).",
     )
     # Security (passed unchanged to the Kafka clients).
     security_protocol: str = Field(default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")

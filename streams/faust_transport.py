@@ -16,7 +16,9 @@ the suspended flow, cancelled if the flow wins.
 broker answers a waiting fetch as soon as records arrive, so there the wait only spaces idle
 polls. The embedded broker answers only when the wait is up, so records came in bursts every
 0.75 s: at half load (2 processes, 13 articles/s) p50 latency was 0.82 s and p99 1.27 s, and
-a burst of work started up to 0.75 s late. With 0.1 s: p50 0.22 s, p99 0.40 s.
+a burst of work started up to 0.75 s late. With 0.1 s: p50 0.22 s, p99 0.40 s; but every
+empty fetch costs the embedded broker CPU that the workers need. The default, 0.25 s, gave
+p50 0.35 s and p99 0.65 s, and 2-3% more throughput with two processes on two cores.
 ``App(fetch_max_wait=...)`` sets it (``NEWSSTREAM_FETCH_MAX_WAIT``).
 
 **Resuming.** A partition whose records fill a stream buffer is not fetched from until the

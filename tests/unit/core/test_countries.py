@@ -643,3 +643,29 @@ def test_a_town_at_the_end_of_an_organisation_only_confirms(gaz):
     tags = tag(gaz, text, ("Dominica", "GPE"), ("Residents of Roseau", "ORG"))
     assert codes(tags) == {"DM"} and kinds(tags, "DM") == ["country", "capital"]
     assert tag(gaz, "The University of Toronto said.", ("The University of Toronto", "ORG")) == []
+
+
+# -- the name scanner (country names in text no mention covers) -----------------------
+
+
+def scanned(gaz, text: str) -> list[str]:
+    return [text[start:end] for start, end in gaz.scanner.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("'Iran' and (Iraq)", ["Iran", "Iraq"]),  # quotes and brackets around a name
+        ("‘Iran’ talks; talks with Iran.'", ["Iran", "Iran"]),
+        ("Americans' fears and Iran's army", ["Americans", "Iran"]),  # possessives
+        ("'U.S.' and U.K. troops", ["U.S.", "U.K."]),
+        ("x'Iran, PreIran, McOman", []),  # a capital inside a token starts no name
+        ("Papua New Guinea's capital and Guinea-Bissau", ["Papua New Guinea", "Guinea-Bissau"]),
+        ("Bosnia and Herzegovina; Bosnia   and Herzegovina", ["Bosnia and Herzegovina", "Bosnia"]),
+        ("New Mexico, 'New Mexico and x.New Mexico", ["Mexico"]),  # only the last "New" is no token of its own
+        ("the Gulf of Oman, then Oman", ["Oman"]),  # an excluded name is consumed whole
+        ("iran, chad and turkey", []),  # case-sensitive
+    ],
+)
+def test_the_name_scanner(gaz, text, names):
+    assert scanned(gaz, text) == names
