@@ -563,10 +563,15 @@ def _usable_alternate(alt: str) -> bool:
     return bool(_ALT_OK.fullmatch(folded)) and not folded.isupper() and len(folded.split()) <= 4
 
 
+_WORD = re.compile(r"\w")
+#: What follows a token's first word character: word characters, apostrophes, full stops.
+_TOKEN_REST = r"[\w'’.]*"
+
+
 def _capitals_and_digits() -> str:
     """A regex character class of the word characters a name can start with (``str.isupper``
     or ``str.isdigit``, Basic Multilingual Plane), as ranges."""
-    chars = [c for c in map(chr, range(0x10000)) if (c.isupper() or c.isdigit()) and re.match(r"\w", c)]
+    chars = [c for c in map(chr, range(0x10000)) if (c.isupper() or c.isdigit()) and _WORD.match(c)]
     ranges, first, last = [], chars[0], chars[0]
     for c in chars[1:] + ["\U0010ffff"]:
         if ord(c) != ord(last) + 1:
@@ -589,12 +594,12 @@ class _NameScanner:
     than a regex alternation of the ~1,500 names (~1.5 ms on a 700-word article) and
     than walking every token in Python (~0.5 ms)."""
 
-    _TOKEN = re.compile(r"\w[\w'’.]*")
+    _TOKEN = re.compile(r"\w" + _TOKEN_REST)
     # from a capital or a digit to the end of its token; whether a token starts there
     # ("'Iran'", not "O'Neill") is checked after: a lookbehind here makes it 4x slower
-    _CAPITALISED = re.compile(_capitals_and_digits() + r"[\w'’.]*")
+    _CAPITALISED = re.compile(_capitals_and_digits() + _TOKEN_REST)
     # the next token when a plain gap ("Papua New", "Guinea-Bissau") leads to it
-    _NEXT = re.compile(r"(?:  | |-|\n)(\w[\w'’.]*)")
+    _NEXT = re.compile(r"(?:  | |-|\n)(\w" + _TOKEN_REST + ")")
 
     def __init__(self, forms: Iterable[str], excluded: Iterable[str]) -> None:
         names: dict[str, bool] = {}  # scan key -> True for a name, False for an excluded one
@@ -655,9 +660,6 @@ def _starts_token(text: str, position: int) -> bool:
     while position >= 0 and text[position] in "'’.":
         position -= 1
     return position < 0 or not _WORD.match(text[position])
-
-
-_WORD = re.compile(r"\w")
 
 
 def _name_ends(text: str, start: int, end: int) -> Iterator[int]:
