@@ -304,7 +304,6 @@ def through_broker(
     if steady_rate is not None:
         count = max(1, int(steady_rate * steady_seconds))
         articles = [{**articles[i % len(articles)], "id": f"steady-{i}"} for i in range(count)]
-    producer = kafka_io.producer(settings)
     workers = Workers(settings, processes, nlp=nlp, log_path=workdir / f"{settings.app_id}.log")
     try:
         workers.wait_ready()
@@ -325,6 +324,8 @@ def through_broker(
             run = Run("", counted, sum(map(words, articles)) * counted // len(articles), last - first, processes)
         else:
             reader.poll(0.5)  # join and position before the clock starts
+            producer = kafka_io.producer(settings)
+            producer.partitions_for(settings.topic_raw)  # its metadata, before the clock too
             plan = even_partitions(articles, settings.topic_partitions)
             started = time.perf_counter()
             for index, article in enumerate(articles):
@@ -335,10 +336,9 @@ def through_broker(
                 send_to(producer, settings, article, plan[index])
                 if steady_rate is not None:
                     producer.flush()
-            producer.flush()
+            producer.close()  # flushes; its idle network thread would take CPU from the workers
             reader.until_all_read(timeout=900)
             run = Run("", len(articles), sum(map(words, articles)), reader.last - started, processes)
-        producer.close()
         reader.consumer.close()
         rss = workers.peak_rss_mb()
     finally:

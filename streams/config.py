@@ -45,8 +45,8 @@ class Settings(BaseSettings):
     commit_interval: float = Field(default=1.0, gt=0, description="Seconds between offset commits.")
     fetch_max_wait: float = Field(
         default=0.25, gt=0, le=30,
-        description="Seconds a fetch may wait at the broker for new records (Faust's 1.5 delays them on brokers that answer "
-        "only when it is up; shorter waits cost such a broker CPU).",
+        description="Seconds a fetch may wait at the broker for new records (on brokers that look for records "
+        "at intervals, as the embedded one does, Faust's 1.5 delays them; shorter waits cost such a broker CPU).",
     )
     # Security (passed unchanged to the Kafka clients).
     security_protocol: str = Field(default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")

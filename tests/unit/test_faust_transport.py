@@ -183,6 +183,7 @@ def test_the_kafka_consumer_waits_at_most_the_configured_fetch_wait():
 
 
 RAW_0 = TP("articles.raw", 0)
+RAW_1 = TP("articles.raw", 1)
 
 
 def held_back_consumer() -> faust_transport.Consumer:
@@ -228,18 +229,29 @@ def test_with_every_partition_held_back_it_waits_at_most_faust_s_second():
     asyncio.run(main())
 
 
-def test_a_wait_for_records_is_short_so_partitions_that_drain_meanwhile_are_fetched_soon():
-    async def main():
-        consumer = consumer_of()
-        consumer._set_active_tps({RAW_0})
-        waited = []
+def waits_asked_of_the_client(consumer: faust_transport.Consumer) -> list[float]:
+    """The timeout of each fetch wait ``_wait_next_records`` asks of the client, for Faust's 1 s."""
+    waited: list[float] = []
 
-        async def getmany(active_partitions, timeout):
-            waited.append(timeout)
-            return {}
+    async def getmany(active_partitions, timeout):
+        waited.append(timeout)
+        return {}
 
-        consumer._getmany = getmany
-        await consumer._wait_next_records(timeout=1.0)  # Faust's drain loop asks for 1 s
-        assert waited == [faust_transport.RECHECK_PARTITIONS]
+    consumer._getmany = getmany
+    asyncio.run(consumer._wait_next_records(timeout=1.0))  # Faust's drain loop asks for 1 s
+    return waited
 
-    asyncio.run(main())
+
+def test_while_a_partition_is_held_back_a_wait_for_records_is_short_so_it_is_fetched_soon_after_it_drains():
+    consumer = consumer_of()
+    consumer._set_active_tps({RAW_0, RAW_1})
+    consumer.on_buffer_full(RAW_1)
+    assert waits_asked_of_the_client(consumer) == [faust_transport.RECHECK_PARTITIONS]
+
+
+def test_with_nothing_held_back_a_wait_for_records_is_faust_s_as_there_is_nothing_to_recheck():
+    consumer = consumer_of()
+    consumer._set_active_tps({RAW_0, RAW_1})
+    consumer.on_buffer_full(RAW_1)
+    consumer.on_buffer_drop(RAW_1)
+    assert waits_asked_of_the_client(consumer) == [1.0]
