@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 import orjson
 
 from streams.config import Settings, settings_environment
+from streams.status import fetch
 
 WORDS_PER_ARTICLE = 600
 
@@ -165,11 +165,9 @@ class Workers:
             if self.process.poll() is not None:
                 raise RuntimeError(f"workers exited with {self.process.returncode}")
             for port in list(pending):
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):
-                        pending.discard(port)
-                except OSError:
-                    pass
+                answer = fetch(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                if answer is not None and answer[0] == 200:
+                    pending.discard(port)
             time.sleep(0.2)
         if pending:
             raise RuntimeError(f"workers on ports {sorted(pending)} not ready after {timeout} s")
@@ -178,12 +176,10 @@ class Workers:
         """newsstream_articles_enriched_total summed over the worker processes."""
         total = 0.0
         for port in self.ports:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
-                    text = response.read().decode()
-            except OSError:
+            answer = fetch(f"http://127.0.0.1:{port}/metrics", timeout=2)
+            if answer is None or answer[0] != 200:
                 continue
-            total += sum(float(line.split()[-1]) for line in text.splitlines()
+            total += sum(float(line.split()[-1]) for line in answer[1].decode().splitlines()
                          if line.startswith("newsstream_articles_enriched_total "))
         return total
 

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from rich.progress import Progress
 
 from streams import __version__
 from streams.config import Settings, load_settings
+from streams.status import fetch
 
 log = logging.getLogger("streams")
 cli = typer.Typer(
@@ -487,11 +487,10 @@ def _scrape(port: int, expect_enriched: int, timeout: float = 5.0) -> list[str]:
               "newsstream_articles_deadlettered_total")
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-                lines = [line for line in response.read().decode().splitlines() if line.startswith(wanted)]
-        except OSError:
+        answer = fetch(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        if answer is None or answer[0] != 200:
             return []
+        lines = [line for line in answer[1].decode().splitlines() if line.startswith(wanted)]
         enriched = sum(float(line.split()[-1]) for line in lines if line.startswith(wanted[1]))
         if enriched >= expect_enriched or time.monotonic() > deadline:
             return [line for line in lines if not line.endswith(" 0.0") or line.startswith(wanted[:2])]

@@ -6,7 +6,9 @@ what changed in between (the last seconds or minutes), totals from the second sc
 
 from __future__ import annotations
 
+import http.client
 import time
+import urllib.error
 import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,16 +35,30 @@ def parse(text: str) -> Samples:
     return samples
 
 
+def fetch(url: str, timeout: float = 3.0) -> tuple[int, bytes] | None:
+    """(status, body) of a GET, or None when nothing that speaks HTTP answers.
+
+    None too for an answer that is not HTTP: asking a local port that nothing listens on
+    yet (a worker starting) can connect the client to itself, when the system gives its
+    end that same port, and it then reads its own request back.
+    """
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:  # an answer: 503 from /readyz, say
+        return exc.code, exc.read()
+    except (OSError, http.client.HTTPException):
+        return None
+
+
 def scrape(url: str, timeout: float = 3.0) -> Endpoint:
     endpoint = Endpoint(url)
-    try:
-        with urllib.request.urlopen(f"{url}/metrics", timeout=timeout) as response:
-            endpoint.samples = parse(response.read().decode())
+    metrics = fetch(f"{url}/metrics", timeout)
+    if metrics is not None and metrics[0] == 200:
+        endpoint.samples = parse(metrics[1].decode())
         endpoint.up = True
-        with urllib.request.urlopen(f"{url}/readyz", timeout=timeout) as response:
-            endpoint.ready = response.status == 200
-    except OSError:  # down, or /readyz answered 503 (HTTPError is an OSError)
-        pass
+        readyz = fetch(f"{url}/readyz", timeout)
+        endpoint.ready = readyz is not None and readyz[0] == 200
     return endpoint
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import subprocess
@@ -90,7 +91,7 @@ class WorkerProcess:
             try:
                 if self.get("/readyz")[0] == 200:
                     return self
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not listening yet: see streams.status.fetch
                 pass
             time.sleep(0.2)
         raise AssertionError(f"worker not ready in {timeout} s:\n{self.log()}")

@@ -7,13 +7,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import orjson
 import pytest
 
 from streams.broker import free_port
+from streams.status import fetch
 from tests.conftest import as_json, read_topic, settings_env
 from tests.integration.test_pipeline import produce
 
@@ -21,11 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 def ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
+    answer = fetch(f"http://127.0.0.1:{port}/readyz", timeout=1)
+    return answer is not None and answer[0] == 200
 
 
 def wait_until(condition, timeout: float, what: str) -> None:

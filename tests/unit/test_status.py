@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+
 from streams.status import by_label, difference, merged, parse, quantile, top, total
-from streams.status import Endpoint
+from streams.status import Endpoint, fetch
 
 FIRST = """
 # TYPE newsstream_articles_enriched_total counter
@@ -52,3 +55,31 @@ def test_quantiles_from_buckets():
     assert quantile(samples, "newsstream_end_to_end_latency_seconds", 0.95) == 1.0
     assert quantile(samples, "newsstream_end_to_end_latency_seconds", 0.99) == 2.0
     assert quantile(parse(FIRST), "newsstream_end_to_end_latency_seconds", 0.5) is None
+
+
+def serve_once(answer: bytes | None) -> int:
+    """A local port whose one connection gets ``answer``, or its own request back (None)."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def run():
+        with server, server.accept()[0] as conn:
+            request = conn.recv(65536)
+            conn.sendall(request if answer is None else answer)
+
+    threading.Thread(target=run, daemon=True).start()
+    return server.getsockname()[1]
+
+
+def test_fetch_returns_the_status_and_body_of_an_answer():
+    port = serve_once(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert fetch(f"http://127.0.0.1:{port}/readyz", timeout=5) == (200, b"ok")
+    port = serve_once(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 9\r\n\r\nnot ready")
+    assert fetch(f"http://127.0.0.1:{port}/readyz", timeout=5) == (503, b"not ready")
+
+
+def test_fetch_returns_none_when_nothing_answers_or_the_answer_is_not_http():
+    # a client connected to itself reads its own request back: "GET /readyz HTTP/1.1"
+    assert fetch(f"http://127.0.0.1:{serve_once(None)}/readyz", timeout=5) is None
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    assert fetch(f"http://127.0.0.1:{port}/readyz", timeout=5) is None

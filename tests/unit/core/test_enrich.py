@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streams.core.enrich import Enricher, Incoming
+from streams.core.nlp import MAX_PIECE_CHARS
 from streams.core.records import SourceOffset
 from tests.conftest import SEED
 from tests.schema_check import assert_valid
@@ -64,15 +65,30 @@ def test_a_bad_record_does_not_spoil_its_batch(enricher):
     assert set(report.seconds) == {"clean", "ner", "tag", "total"}
 
 
-def test_text_spacy_refuses_is_dead_lettered_not_raised(enricher):
+def test_text_spacy_refuses_is_dead_lettered_not_raised(enricher, monkeypatch):
+    monkeypatch.setattr(enricher.nlp, "max_length", 5_000)  # shorter than a piece: spaCy refuses it
     big = Enricher(max_record_bytes=3_000_000, nlp=enricher.nlp, gazetteer=enricher.gazetteer)
     items = [
-        Incoming(orjson.dumps({"title": "Long", "body": "word " * 220_000})),  # over spaCy's max_length
+        Incoming(orjson.dumps({"title": "Long", "body": "word " * 1_800})),
         Incoming(orjson.dumps({"title": "Short story from Peru"})),
     ]
     report = big.enrich_batch(items)
     assert [o.error for o in report.outcomes] == ["enrichment_failed", None]
     assert "NER failed" in report.outcomes[0].record["error"]["reason"]
+
+
+def test_a_text_longer_than_spacy_takes_at_once_is_enriched_in_pieces(enricher, monkeypatch):
+    # spaCy refuses texts over nlp.max_length (1,000,000 characters); pieces never reach it
+    monkeypatch.setattr(enricher.nlp, "max_length", MAX_PIECE_CHARS)
+    body = "word " * 6_000 + "\n\nProtesters marched in Nairobi on Friday."
+    big = Enricher(max_record_bytes=3_000_000, nlp=enricher.nlp, gazetteer=enricher.gazetteer)
+    (outcome,) = big.enrich_batch([Incoming(orjson.dumps({"title": "Long", "body": body}))]).outcomes
+    assert outcome.ok
+    text = outcome.record["text"]
+    assert len(text) > 3 * MAX_PIECE_CHARS
+    (nairobi,) = [m for e in outcome.record["entities"] for m in e["mentions"] if m["text"] == "Nairobi"]
+    assert text[nairobi["start"] : nairobi["end"]] == "Nairobi" and nairobi["start"] > 3 * MAX_PIECE_CHARS
+    assert "KE" in [c["code"] for c in outcome.record["countries"]]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
