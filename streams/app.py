@@ -2,7 +2,7 @@
 
 Flow: the agent takes up to ``batch_size`` raw events (waiting at most ``batch_wait``),
 holds them (``Message.incref``: Faust may not commit them yet), and hands them to the
-``streams.pipeline``: enriched in a worker thread, published, acknowledged by the broker,
+``streams.pipeline`` (in parts of at most ``batch_max_bytes`` of raw records): enriched in a worker thread, published, acknowledged by the broker,
 and only then released, so Faust, which commits acked offsets only and only up to the
 first one still held, commits an input offset after its outputs are durable:
 at-least-once. While one batch is delivered the next is already being enriched.
@@ -36,7 +36,7 @@ from streams.config import Settings
 from streams.core.enrich import BatchReport, Enricher, Incoming
 from streams.core.records import SourceOffset
 from streams.delivery import Send
-from streams.pipeline import EXIT_RESTART, Pipeline, exit_now
+from streams.pipeline import EXIT_RESTART, Pipeline, exit_now, parts_by_size
 from streams.topics import describe_connection, missing_topics
 
 __all__ = ["EXIT_RESTART", "broker_credentials", "create_app"]
@@ -139,6 +139,9 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
         # Without NLP a record costs tens of microseconds: a thread would cost more than it saves.
         return enricher.enrich_batch(incoming)
 
+    def raw_size(event) -> int:
+        return len(event.message.value or b"")
+
     def incoming_of(event) -> Incoming:
         message = event.message
         return Incoming(
@@ -165,7 +168,9 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
             async for events in stream.take_events(settings.batch_size, within=settings.batch_wait):
                 for event in events:
                     event.message.incref()  # held until its outputs are acknowledged
-                await pipeline.submit([incoming_of(event) for event in events], events)
+                for part in parts_by_size(events, raw_size, settings.batch_max_bytes):  # long articles: a few at a time
+                    await pipeline.submit([incoming_of(event) for event in part], part)
+                    del part
                 del events  # the pipeline holds the batch until it is released; an idle agent holds nothing
             await pipeline.drain()
         finally:

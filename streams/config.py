@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=32, ge=1, description="Records taken from Kafka and enriched together.")
     nlp_batch_size: int = Field(default=16, ge=1, description="Articles per nlp.pipe batch inside a record batch.")
     batch_wait: float = Field(default=0.2, ge=0, description="Max seconds to wait to fill a batch.")
+    batch_max_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1,
+        description="Most bytes of raw records enriched together; a batch holding more is enriched in parts.",
+    )
     max_record_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger raw records are dead-lettered.")
     nlp_enabled: bool = Field(
         default=True, description="false: validate and pass articles through without NLP (benchmarks only)."

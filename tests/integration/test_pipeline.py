@@ -81,3 +81,19 @@ def test_offsets_are_committed_after_output_and_not_reprocessed(settings, start_
     records = as_json(read_topic(settings, settings.topic_enriched, 22, timeout=15))
     assert [r["id"] for r in records].count("last") == 1
     assert len(records) == 21  # nothing enriched twice
+
+
+def test_a_batch_of_long_articles_is_enriched_in_parts_and_committed_once(settings, start_worker):
+    worker = start_worker(NEWSSTREAM_BATCH_MAX_BYTES="20000", NEWSSTREAM_BATCH_WAIT="2")
+    body = "Officials in Nairobi said the talks would go on. " * 180  # ~9,000 bytes: two a part
+    values = [orjson.dumps({"id": f"long{i}", "title": f"Talks {i}", "body": body}) for i in range(12)]
+    produce(settings, [(None, v) for v in values])
+
+    records = as_json(read_topic(settings, settings.topic_enriched, 12, timeout=60))
+    assert sorted(r["id"] for r in records) == sorted(f"long{i}" for i in range(12))
+    deadline = time.monotonic() + 15
+    while committed_total(settings) < 12 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert committed_total(settings) == 12
+    parts = worker.metric("newsstream_batch_size_records_count")
+    assert parts >= 6 and worker.metric("newsstream_batch_size_records_sum") == 12  # at most 2 records a part
