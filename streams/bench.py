@@ -402,8 +402,10 @@ def faust_alone(preloaded: Settings, count: int, batch_size: int, workdir: Path)
     Same client settings as the worker (``new_faust_app``), no enrichment, no output: the
     framework's own ceiling, which bounds what the --no-nlp run can reach on this machine.
     """
-    settings = fresh_settings(preloaded, "faust-alone").model_copy(update={"topic_raw": preloaded.topic_raw})
-    env = settings_environment(settings) | {"BENCH_COUNT": str(count), "BENCH_BATCH": str(batch_size)}
+    settings = fresh_settings(preloaded, "faust-alone").model_copy(
+        update={"topic_raw": preloaded.topic_raw, "batch_size": batch_size}  # as the --no-nlp worker: its read-ahead too
+    )
+    env = settings_environment(settings) | {"BENCH_COUNT": str(count)}
     with open(workdir / f"{settings.app_id}.log", "ab") as log:
         done = subprocess.run([sys.executable, "-c", "from streams.bench import _faust_alone_child; _faust_alone_child()"],
                               env=env, stdout=subprocess.PIPE, stderr=log, timeout=600, check=True)
@@ -423,7 +425,7 @@ def _faust_alone_child() -> None:
     from streams.config import load_settings
 
     settings = load_settings()
-    count, batch_size = int(os.environ["BENCH_COUNT"]), int(os.environ["BENCH_BATCH"])
+    count, batch_size = int(os.environ["BENCH_COUNT"]), settings.batch_size
     app = new_faust_app(settings)
     seen = {"records": 0, "first": 0, "started": 0.0}
 
