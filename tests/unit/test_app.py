@@ -11,8 +11,8 @@ from faust.auth import SASLCredentials, SSLCredentials
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from pydantic import ValidationError
 
-from streams.app import broker_credentials, create_app
-from streams.config import load_settings
+from streams.app import STREAM_BUFFER_BATCHES, broker_credentials, create_app, new_faust_app
+from streams.config import Settings, load_settings
 
 SECRET = "pw-9f3c1e7a-never-print-me"
 
@@ -158,3 +158,11 @@ def test_secrets_never_appear_in_settings_output_or_errors(tmp_path):
             load_settings(**kwargs)
         assert SECRET not in str(caught.value) and SECRET[:8] not in str(caught.value), kwargs
     assert str(tmp_path / "missing") in str(caught.value)  # says which file
+
+
+
+def test_a_worker_reads_at_most_a_few_batches_ahead():
+    """Faust's default read-ahead is 4,096 records, whatever their size."""
+    for batch_size in (32, 500):
+        app = new_faust_app(Settings(broker="kafka://127.0.0.1:1", batch_size=batch_size))
+        assert app.conf.stream_buffer_maxsize == STREAM_BUFFER_BATCHES * batch_size
