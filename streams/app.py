@@ -2,8 +2,9 @@
 
 Flow: the agent takes up to ``batch_size`` raw events (waiting at most ``batch_wait``),
 holds them (``Message.incref``: Faust may not commit them yet), and hands them to the
-``streams.pipeline`` (in parts of at most ``batch_max_bytes`` of raw records): enriched in a worker thread, published, acknowledged by the broker,
-and only then released, so Faust, which commits acked offsets only and only up to the
+``streams.pipeline`` (in parts of at most ``batch_max_bytes`` of raw records: every record
+is copied several times on its way through): enriched in a worker thread, published,
+acknowledged by the broker, and only then released, so Faust, which commits acked offsets only and only up to the
 first one still held, commits an input offset after its outputs are durable:
 at-least-once. While one batch is delivered the next is already being enriched.
 
@@ -36,7 +37,8 @@ from streams.config import Settings
 from streams.core.enrich import BatchReport, Enricher, Incoming
 from streams.core.records import SourceOffset
 from streams.delivery import Send
-from streams.pipeline import EXIT_RESTART, Pipeline, exit_now, parts_by_size
+from streams.core.batching import parts_by_size
+from streams.pipeline import EXIT_RESTART, Pipeline, exit_now
 from streams.topics import describe_connection, missing_topics
 
 __all__ = ["EXIT_RESTART", "broker_credentials", "create_app"]

@@ -23,7 +23,6 @@ from rich.progress import Progress
 
 from streams import __version__
 from streams.config import Settings, load_settings
-from streams.status import fetch
 
 log = logging.getLogger("streams")
 cli = typer.Typer(
@@ -483,6 +482,8 @@ def _scrape(port: int, expect_enriched: int, timeout: float = 5.0) -> list[str]:
     The worker counts a batch just after the broker acknowledged it, so a fast reader
     can see the records a moment before the counters move.
     """
+    from streams.status import fetch
+
     wanted = ("newsstream_articles_consumed_total", "newsstream_articles_enriched_total",
               "newsstream_articles_deadlettered_total")
     deadline = time.monotonic() + timeout

@@ -17,10 +17,11 @@ broker answers a waiting fetch as soon as records arrive, so there the wait only
 polls. The embedded broker looks for records when a fetch arrives and then again half-way
 through what is left of the wait (after 1/2, 3/4, 7/8 of it...), answering at the first look
 that finds some; a record can wait half the fetch wait, and every look costs it CPU. With
-1.5 s records came in bursts every 0.75 s: at half load (2 processes, 13 articles/s) p50 latency was 0.82 s and p99 1.27 s, and
-a burst of work started up to 0.75 s late. With 0.1 s: p50 0.22 s, p99 0.40 s; but every
-empty fetch costs the embedded broker CPU that the workers need. The default, 0.25 s, gave
-p50 0.35 s and p99 0.65 s, and 2-3% more throughput with two processes on two cores.
+1.5 s records came in bursts every 0.75 s: at half load (2 processes, 13 articles/s) p50
+latency was 0.82 s and p99 1.27 s, and a burst of work started up to 0.75 s late. With
+0.1 s: p50 0.22 s, p99 0.40 s; but every empty fetch costs the embedded broker CPU that the
+workers need. The default, 0.25 s, gave p50 0.35 s and p99 0.65 s, and 2-3% more throughput
+with two processes on two cores.
 ``App(fetch_max_wait=...)`` sets it (``NEWSSTREAM_FETCH_MAX_WAIT``).
 
 **Resuming.** A partition whose records fill a stream buffer is not fetched from until the

@@ -24,9 +24,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 from streams import metrics
 from streams.core.enrich import BatchReport, Incoming, Outcome
@@ -43,24 +43,6 @@ RETRY_DELAY = 0.5  # seconds before the second try, doubled for each next one
 DEPTH = 3
 
 Enrich = Callable[[list[Incoming]], Awaitable[BatchReport]]
-T = TypeVar("T")
-
-
-def parts_by_size(items: Sequence[T], size: Callable[[T], int], budget: int) -> Iterator[list[T]]:
-    """``items`` in order, as consecutive parts of at most ``budget`` in total ``size``; an
-    item larger than the budget is a part of its own. How a batch of long articles is
-    enriched a few at a time: every record is copied several times on its way through."""
-    part: list[T] = []
-    total = 0
-    for item in items:
-        item_size = size(item)
-        if part and total + item_size > budget:
-            yield part
-            part, total = [], 0
-        part.append(item)
-        total += item_size
-    if part:
-        yield part
 
 
 def exit_now(message: str, *args: object) -> NoReturn:

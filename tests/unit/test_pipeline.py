@@ -9,7 +9,7 @@ import asyncio
 import orjson
 
 from streams.core.enrich import BatchReport, Incoming
-from streams.pipeline import Pipeline, enrich_safely, parts_by_size
+from streams.pipeline import Pipeline, enrich_safely
 from tests.unit.batches import FakeTopic, enriched, incoming
 
 
@@ -182,12 +182,3 @@ def test_metrics_count_every_batch_once_it_is_released():
         assert metrics.IN_FLIGHT._value.get() == in_flight
 
     asyncio.run(scenario())
-
-
-def test_a_batch_is_cut_into_consecutive_parts_within_the_byte_budget():
-    sizes = [3, 3, 3, 9, 1, 1, 12, 2]
-    parts = list(parts_by_size(sizes, lambda size: size, 8))
-    assert parts == [[3, 3], [3], [9], [1, 1], [12], [2]]  # in order; an item over the budget alone
-    assert [size for part in parts for size in part] == sizes
-    assert list(parts_by_size([4, 4, 4, 4], lambda size: size, 8)) == [[4, 4], [4, 4]]
-    assert list(parts_by_size([], len, 8)) == []
