@@ -37,7 +37,6 @@ from streams.config import Settings
 from streams.core.enrich import BatchReport, Enricher, Incoming
 from streams.core.records import SourceOffset
 from streams.delivery import Send
-from streams.core.batching import parts_by_size
 from streams.pipeline import EXIT_RESTART, Pipeline, exit_now
 from streams.topics import describe_connection, missing_topics
 
@@ -171,11 +170,12 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
 
         pipeline = Pipeline(enrich_in_thread if settings.nlp_enabled else enrich_inline,
                             send_enriched, send_dead, release)
+        policy = settings.batch_policy()
         try:
-            async for events in stream.take_events(settings.batch_size, within=settings.batch_wait):
+            async for events in stream.take_events(policy.size, within=policy.wait):
                 for event in events:
                     event.message.incref()  # held until its outputs are acknowledged
-                for part in parts_by_size(events, raw_size, settings.batch_max_bytes):  # long articles: a few at a time
+                for part in policy.batches(events, raw_size):  # long articles: a few at a time
                     await pipeline.submit([incoming_of(event) for event in part], part)
                     del part
                 del events  # the pipeline holds the batch until it is released; an idle agent holds nothing

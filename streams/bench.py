@@ -99,8 +99,8 @@ def core_stages(articles: list[dict], settings: Settings) -> dict[str, float]:
     enricher = Enricher(model=settings.spacy_model, nlp_batch_size=settings.nlp_batch_size)
     enricher.enrich_batch([Incoming(orjson.dumps(articles[0]))])  # warm up (lazy loads)
     totals: dict[str, float] = {}
-    for start in range(0, len(articles), settings.batch_size):
-        batch = [Incoming(orjson.dumps(a)) for a in articles[start : start + settings.batch_size]]
+    records = [Incoming(orjson.dumps(a)) for a in articles]
+    for batch in settings.batch_policy().batches(records, lambda record: len(record.value)):
         for stage, seconds in enricher.enrich_batch(batch).seconds.items():
             totals[stage] = totals.get(stage, 0.0) + seconds
     totals["beyond NER"] = totals["total"] - totals["ner"]

@@ -235,35 +235,24 @@ def _matches(record: dict, countries: set[str], needles: list[str]) -> bool:
 
 @cli.command()
 def enrich(
-    batch_size: Annotated[int, typer.Option(help="Records read and enriched together.")] = 32,
+    batch_size: Annotated[int | None, typer.Option(help="Records enriched together (default: NEWSSTREAM_BATCH_SIZE).")] = None,
 ) -> None:
     """Enrich raw-article JSON Lines from stdin to stdout, without Kafka. Dead letters go to stderr (exit 3)."""
     from streams.core.enrich import Enricher, Incoming
 
-    settings = load_settings()
+    settings = load_settings(batch_size=batch_size)
     configure_logging("warning")
     enricher = Enricher(
         model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=settings.nlp_batch_size
     )
+    records = (Incoming(line.rstrip(b"\r\n")) for line in sys.stdin.buffer if line.strip())
     dead = 0
-
-    def flush(batch: list[Incoming]) -> None:
-        nonlocal dead
+    for batch in settings.batch_policy().batches(records, lambda record: len(record.value)):
         for outcome in enricher.enrich_batch(batch).outcomes:
             stream = sys.stdout.buffer if outcome.ok else sys.stderr.buffer
             stream.write(orjson.dumps(outcome.record) + b"\n")
             dead += not outcome.ok
         sys.stdout.flush()
-
-    batch: list[Incoming] = []
-    for line in sys.stdin.buffer:
-        if line.strip():
-            batch.append(Incoming(line.rstrip(b"\r\n")))
-        if len(batch) >= batch_size:
-            flush(batch)
-            batch = []
-    if batch:
-        flush(batch)
     if dead:
         raise typer.Exit(3)
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.core.batching import BatchPolicy
+
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
@@ -138,6 +140,10 @@ class Settings(BaseSettings):
             if part:
                 servers.append(part)
         return servers
+
+    def batch_policy(self) -> BatchPolicy:
+        """The batching of the worker, `newsstream enrich` and the benchmark (one policy for all three)."""
+        return BatchPolicy(size=self.batch_size, wait=self.batch_wait, max_bytes=self.batch_max_bytes)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context of SSL and SASL_SSL (else None): verifies brokers against ``ssl_cafile``."""
