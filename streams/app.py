@@ -1,16 +1,13 @@
-"""The Faust app: topics and the enrichment agent, a thin shell around ``streams.core.enrich``.
+"""The Faust app: client settings, the raw topic, and the wiring of the agent, the pipeline and the monitors.
 
-Flow: the agent takes up to ``batch_size`` raw events (waiting at most ``batch_wait``),
-holds them (``Message.incref``: Faust may not commit them yet), and hands them to the
-``streams.pipeline`` (in parts of at most ``batch_max_bytes`` of raw records: every record
-is copied several times on its way through): enriched in a worker thread, published,
-acknowledged by the broker, and only then released, so Faust, which commits acked offsets only and only up to the
-first one still held, commits an input offset after its outputs are durable:
-at-least-once. While one batch is delivered the next is already being enriched.
+Three files take an article from the raw topic to the enriched topic: ``streams.agents.enrich``
+(the agent: take a batch, hold it, submit it), ``streams.pipeline`` (enrich in a thread while
+the previous batch is delivered; release after the broker's acknowledgements) and
+``streams.core.enrich`` (the pure enrichment). This module only connects them: one sender
+per output topic (``Settings.output_topics``), the enrichment in a thread (or inline without
+NLP), the periodic monitors (``streams.monitors``).
 
-Faust's ``take_events`` acks every batch in a ``finally``, whatever became of it; the
-hold is what keeps an unfinished batch (an exception, a cancelled agent, a stop) from
-being committed. Failures (README: "Failures"):
+Failures (README: "Failures"):
 
 - ``enrich_batch`` raises (it should not: it dead-letters bad records itself): the batch
   is tried again a few times, then record by record, and a record that still fails is
@@ -32,13 +29,13 @@ from typing import Any
 import faust
 from faust.serializers.codecs import Codec
 
-from streams import faust_transport, metrics
+from streams import faust_transport, metrics, monitors
+from streams.agents.enrich import enrich_agent
 from streams.config import Settings
-from streams.core.enrich import BatchReport, Enricher, Incoming
-from streams.core.records import SourceOffset
+from streams.core.enrich import Enricher
+from streams.core.outcomes import BatchReport, Destination, Incoming
 from streams.delivery import Send
-from streams.pipeline import EXIT_RESTART, Pipeline, exit_now
-from streams.topics import describe_connection, missing_topics
+from streams.pipeline import EXIT_RESTART, Enrich, Pipeline
 
 __all__ = ["EXIT_RESTART", "broker_credentials", "create_app"]
 
@@ -46,8 +43,6 @@ log = logging.getLogger(__name__)
 
 #: Batches of records a worker reads ahead of the one being enriched, at most.
 STREAM_BUFFER_BATCHES = 4
-#: Seconds between checks that the pipeline's topics still exist.
-TOPIC_CHECK_INTERVAL = 10.0
 
 
 def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
@@ -119,121 +114,46 @@ def raw_topic(app: faust.App, settings: Settings) -> faust.TopicT:
     return app.topic(settings.topic_raw, key_serializer="raw", value_serializer=PayloadLeftInMessage())
 
 
+def senders(app: faust.App, settings: Settings) -> dict[Destination, Send]:
+    """A sender per destination, straight to the Kafka producer: Faust's Topic.send adds per-record
+    futures and sensor bookkeeping that cost more than the whole core does without NLP."""
+
+    def sender(topic: str) -> Send:
+        async def send(*, key: bytes | None, value: bytes) -> Awaitable[Any]:
+            return await app.producer.send(topic, key, value, None, None, None)
+
+        return send
+
+    return {destination: sender(topic) for destination, topic in settings.output_topics().items()}
+
+
+def enrich_call(enricher: Enricher, *, in_thread: bool) -> Enrich:
+    """``enricher.enrich_batch`` as the pipeline calls it: in a worker thread when NLP is on (spaCy holds
+    the CPU, the event loop stays free to heart-beat, fetch and commit), else inline (without NLP a record
+    costs tens of microseconds: a thread would cost more than it saves)."""
+    if not in_thread:
+        async def enrich_inline(incoming: list[Incoming]) -> BatchReport:
+            return enricher.enrich_batch(incoming)
+
+        return enrich_inline
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
+
+    async def enrich_in_thread(incoming: list[Incoming]) -> BatchReport:
+        return await asyncio.get_running_loop().run_in_executor(executor, enricher.enrich_batch, incoming)
+
+    return enrich_in_thread
+
+
 def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | None = None) -> faust.App:
     """Build the Faust app for ``settings``; ``enricher`` is already loaded (model, gazetteer)."""
     if not settings.broker:
         raise ValueError("no broker configured")
     health = health or metrics.Health()
     app = new_faust_app(settings)
-
-    def sender(topic: str) -> Send:
-        """Straight to the Kafka producer: Faust's Topic.send adds per-record futures and
-        sensor bookkeeping that cost more than the whole core does without NLP."""
-
-        async def send(*, key: bytes | None, value: bytes) -> Awaitable[Any]:
-            return await app.producer.send(topic, key, value, None, None, None)
-
-        return send
-
-    send_enriched, send_dead = sender(settings.topic_enriched), sender(settings.topic_deadletter)
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
-
-    async def enrich_in_thread(incoming: list[Incoming]) -> BatchReport:
-        return await asyncio.get_running_loop().run_in_executor(executor, enricher.enrich_batch, incoming)
-
-    async def enrich_inline(incoming: list[Incoming]) -> BatchReport:
-        # Without NLP a record costs tens of microseconds: a thread would cost more than it saves.
-        return enricher.enrich_batch(incoming)
-
-    def raw_size(event) -> int:
-        return len(event.message.value or b"")
-
-    def incoming_of(event) -> Incoming:
-        message = event.message
-        return Incoming(
-            value=message.value,
-            key=message.key,
-            source=SourceOffset(
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-                timestamp_ms=int(message.timestamp * 1000) if message.timestamp else None,
-            ),
-        )
-
-    @app.agent(raw_topic(app, settings), name="enrich")
-    async def enrich(stream):
-        async def release(events) -> None:
-            for event in events:
-                await stream.ack(event)  # the last reference: Faust may commit it now
-                event.message.value = None  # see PayloadLeftInMessage
-
-        pipeline = Pipeline(enrich_in_thread if settings.nlp_enabled else enrich_inline,
-                            send_enriched, send_dead, release)
-        policy = settings.batch_policy()
-        try:
-            async for events in stream.take_events(policy.size, within=policy.wait):
-                for event in events:
-                    event.message.incref()  # held until its outputs are acknowledged
-                for part in policy.batches(events, raw_size):  # long articles: a few at a time
-                    await pipeline.submit([incoming_of(event) for event in part], part)
-                    del part
-                del events  # the pipeline holds the batch until it is released; an idle agent holds nothing
-            await pipeline.drain()
-        finally:
-            pipeline.cancel()
-
-    @app.timer(1.0)
-    async def heartbeat() -> None:
-        health.beat()
-
-    @app.on_partitions_assigned.connect
-    async def on_assigned(app, assigned, **kwargs) -> None:
-        health.assigned = True
-        log.info("assigned %d partitions", len(assigned))
-
-    lag_reported: set = set()
-
-    @app.timer(5.0)
-    async def report_lag() -> None:
-        """Consumer lag of the partitions this worker owns (Faust has no public gauge for it)."""
-        consumer = app.consumer
-        owned = {tp for tp in consumer.assignment() if tp.topic == settings.topic_raw}
-        for tp in lag_reported - owned:  # partitions that went to another worker
-            metrics.CONSUMER_LAG.remove(tp.topic, str(tp.partition))
-        lag_reported.intersection_update(owned)
-        if not owned:
-            return
-        highwaters = await consumer.highwaters(*owned)
-        committed = {tp: consumer._committed_offset.get(tp) for tp in owned}  # noqa: SLF001 - Faust keeps it private
-        never_committed = [tp for tp, offset in committed.items() if offset is None]
-        earliest = await consumer.earliest_offsets(*never_committed) if never_committed else {}
-        for tp in owned:
-            start = committed[tp] if committed[tp] is not None else earliest.get(tp, 0)
-            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwaters.get(tp, start) - start))
-            lag_reported.add(tp)
-
-    checks_missing = 0
-
-    @app.timer(TOPIC_CHECK_INTERVAL)
-    async def check_topics() -> None:
-        """A broker that came back empty (in-memory storage, lost volumes) has lost our topics.
-
-        The consumer would rejoin its group there and idle, ready and silent. Two checks in
-        a row that miss a topic end the worker instead; restarted, it recreates the topics.
-        """
-        nonlocal checks_missing
-        try:
-            missing = await asyncio.to_thread(missing_topics, settings)
-        except Exception:  # noqa: BLE001 - not reachable now: the Kafka clients log why
-            return
-        checks_missing = checks_missing + 1 if missing else 0
-        if missing:
-            log.error("topics %s are missing on the broker at %s", missing, describe_connection(settings))
-        if checks_missing >= 2:
-            exit_now("topics %s no longer exist on the broker (it restarted without its data, or they were deleted); "
-                     "exiting so that a restart recreates them", missing)
-
+    enrich = enrich_call(enricher, in_thread=settings.nlp_enabled)
+    outputs = senders(app, settings)
+    agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release), settings.batch_policy())
+    app.agent(raw_topic(app, settings), name="enrich")(agent)
+    monitors.attach(app, settings, health)
     app.newsstream_health = health  # for the CLI and tests
     return app
-

@@ -9,15 +9,24 @@ from __future__ import annotations
 import os
 import ssl
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.core.batching import BatchPolicy
+from streams.core.outcomes import Destination
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+#: The setting that names each destination's output topic. A new output topic: a destination
+#: (``streams.core.outcomes``), its ``topic_*`` field below and its entry here; the worker
+#: creates it, sends to it and the benchmark and tests give it their own names from this table.
+OUTPUT_TOPIC_SETTINGS = {
+    Destination.ENRICHED: "topic_enriched",
+    Destination.DEAD_LETTER: "topic_deadletter",
+}
 
 
 class Settings(BaseSettings):
@@ -140,6 +149,19 @@ class Settings(BaseSettings):
             if part:
                 servers.append(part)
         return servers
+
+    def output_topics(self) -> dict[Destination, str]:
+        """The topic each destination of the enrichment's outcomes is published to."""
+        return {destination: getattr(self, name) for destination, name in OUTPUT_TOPIC_SETTINGS.items()}
+
+    def pipeline_topics(self) -> list[str]:
+        """Every topic the worker reads or writes: the raw topic, then one per destination."""
+        return [self.topic_raw, *self.output_topics().values()]
+
+    def with_topics(self, name_of: Callable[[str, str], str]) -> Settings:
+        """A copy whose every topic is renamed by ``name_of(setting, current name)`` (benchmarks, tests)."""
+        fields = ["topic_raw", *OUTPUT_TOPIC_SETTINGS.values()]
+        return self.model_copy(update={field: name_of(field, getattr(self, field)) for field in fields})
 
     def batch_policy(self) -> BatchPolicy:
         """The batching of the worker, `newsstream enrich` and the benchmark (one policy for all three)."""

@@ -1,5 +1,7 @@
 """Publishing a batch's outcomes and waiting until the broker has acknowledged every one.
 
+Each outcome names its destination; ``senders`` maps every destination to the sender of
+its topic (``Settings.output_topics``), so nothing here knows which outputs exist.
 An input offset may be committed only after its outputs are durable, so ``deliver``
 returns only when all of them are acknowledged, and raises ``DeliveryFailed`` otherwise.
 A record the broker refuses for good (larger than it accepts) does not fail the batch:
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiokafka.errors import (
@@ -20,8 +22,8 @@ from aiokafka.errors import (
     RecordListTooLargeError,
 )
 
-from streams.core.enrich import BatchReport, Incoming, Outcome, dead_outcome
-from streams.core.records import ErrorCode, dumps
+from streams.core.outcomes import BatchReport, Destination, Incoming, Outcome, dead_outcome
+from streams.core.records import dumps
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ REFUSED = (MessageSizeTooLargeError, RecordListTooLargeError, CorruptRecordExcep
 
 #: Enqueues one record (``key=``, ``value=``), returns the future of its acknowledgement.
 Send = Callable[..., Awaitable[Awaitable[Any]]]
+#: The sender of each destination's topic.
+Senders = Mapping[Destination, Send]
 
 
 class DeliveryFailed(RuntimeError):
@@ -44,12 +48,6 @@ def where(item: Incoming) -> str:
     """Where a record came from, for log lines: topic[partition]@offset."""
     source = item.source
     return f"{source.topic}[{source.partition}]@{source.offset}" if source else "an unknown offset"
-
-
-def failure_letter(item: Incoming, reason: str, *, code: ErrorCode = ErrorCode.ENRICHMENT_FAILED,
-                   cut: bool = False) -> Outcome:
-    """A dead letter of ``item`` (``enrichment_failed`` unless told); ``cut``: payload cut to CUT_PAYLOAD_BYTES."""
-    return dead_outcome(item, reason=reason, code=code, max_payload_bytes=CUT_PAYLOAD_BYTES if cut else None)
 
 
 def _refusal(exc: BaseException) -> BaseException | None:
@@ -79,10 +77,19 @@ async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[
     return [result if isinstance(result, BaseException) else None for result in gathered.result()]
 
 
-async def deliver(
-    send_enriched: Send, send_dead: Send, incoming: Sequence[Incoming], report: BatchReport
-) -> BatchReport:
-    """Publish every outcome and return once the broker has acknowledged them all.
+def _output(senders: Senders, item: Incoming, outcome: Outcome) -> tuple[Send, bytes | None, bytes]:
+    """(sender, key, value) of one outcome; an outcome without a key of its own keeps the input's."""
+    key = outcome.key.encode() if outcome.key is not None else item.key
+    return senders[outcome.destination], key, dumps(outcome.record)
+
+
+def _what(outcome: Outcome) -> str:
+    return {Destination.ENRICHED: "enriched article", Destination.DEAD_LETTER: "dead letter"}.get(
+        outcome.destination, f"{outcome.destination} record")
+
+
+async def deliver(senders: Senders, incoming: Sequence[Incoming], report: BatchReport) -> BatchReport:
+    """Publish every outcome to its destination and return once the broker has acknowledged them all.
 
     Returns the outcomes as published (a refused enriched article became a dead letter).
     Raises DeliveryFailed if an output was not acknowledged for another reason than a
@@ -92,13 +99,11 @@ async def deliver(
     outputs: list[tuple[Send, bytes | None, bytes]] = []
     for index, (item, outcome) in enumerate(zip(incoming, outcomes, strict=True)):
         try:
-            outputs.append((send_enriched, outcome.key.encode(), dumps(outcome.record)) if outcome.ok
-                           # a dead letter keeps the input key, so it lands beside the article's other records
-                           else (send_dead, item.key, dumps(outcome.record)))
+            outputs.append(_output(senders, item, outcome))
         except Exception as exc:  # an outcome the encoder chokes on: that record's problem, not the batch's
             log.error("dead-lettering the record at %s: its outcome cannot be serialized: %r", where(item), exc)
-            outcomes[index] = failure_letter(item, f"its outcome could not be serialized: {exc!r}")
-            outputs.append((send_dead, item.key, dumps(outcomes[index].record)))
+            outcomes[index] = dead_outcome(item, reason=f"its outcome could not be serialized: {exc!r}")
+            outputs.append(_output(senders, item, outcomes[index]))
     errors = await _publish(outputs)
     replaced: list[int] = []
     for index, error in enumerate(errors):
@@ -111,14 +116,16 @@ async def deliver(
             ) from error
         item, outcome = incoming[index], outcomes[index]
         log.error("the %s of the record at %s was refused (%r): sending a dead letter with a cut payload instead",
-                  "enriched article" if outcome.ok else "dead letter", where(item), refusal)
+                  _what(outcome), where(item), refusal)
         if outcome.ok:
-            outcomes[index] = failure_letter(item, f"its enriched article was refused: {refusal!r}", cut=True)
+            outcomes[index] = dead_outcome(item, reason=f"its {_what(outcome)} was refused: {refusal!r}",
+                                           max_payload_bytes=CUT_PAYLOAD_BYTES)
         else:  # the same dead letter, lighter
-            outcomes[index] = failure_letter(item, outcome.record["error"]["reason"], code=outcome.error, cut=True)
+            outcomes[index] = dead_outcome(item, outcome.error, outcome.record["error"]["reason"],
+                                           max_payload_bytes=CUT_PAYLOAD_BYTES)
         replaced.append(index)
     if replaced:
-        errors = await _publish([(send_dead, incoming[i].key, dumps(outcomes[i].record)) for i in replaced])
+        errors = await _publish([_output(senders, incoming[i], outcomes[i]) for i in replaced])
         for index, error in zip(replaced, errors):
             if error is not None:
                 raise DeliveryFailed(

@@ -4,8 +4,8 @@ A batch goes through three steps, in the order batches were submitted:
 
 1. **enrich** (a worker thread when NLP is on: spaCy holds the CPU, the event loop stays
    free to heart-beat, fetch and commit): ``enrich_safely``, which never raises;
-2. **deliver** (the event loop): publish every outcome and wait until the broker has
-   acknowledged all of them (``streams.delivery``);
+2. **deliver** (the event loop): publish every outcome to its destination's topic and wait
+   until the broker has acknowledged all of them (``streams.delivery``);
 3. **release**: only now may the consumer commit the batch's input offsets.
 
 The two stages run side by side, so spaCy never waits for the broker and the broker never
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from streams import metrics
-from streams.core.enrich import BatchReport, Incoming, Outcome
-from streams.delivery import Send, deliver, failure_letter, where
+from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
+from streams.delivery import Senders, deliver, where
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ async def enrich_safely(
             outcomes += (await enrich([item])).outcomes
         except Exception as exc:
             log.error("dead-lettering the record at %s: enriching it alone fails too: %r", where(item), exc)
-            outcomes.append(failure_letter(item, f"enrichment raised {exc!r} (tried {attempts + 1} times)"))
+            outcomes.append(dead_outcome(item, reason=f"enrichment raised {exc!r} (tried {attempts + 1} times)"))
     return BatchReport(outcomes=outcomes)
 
 
@@ -98,8 +98,7 @@ class Pipeline:
     def __init__(
         self,
         enrich: Enrich,
-        send_enriched: Send,
-        send_dead: Send,
+        senders: Senders,
         release: Callable[[Any], Awaitable[None]],
         *,
         depth: int = DEPTH,
@@ -107,7 +106,7 @@ class Pipeline:
         retry_delay: float = RETRY_DELAY,
     ):
         self._enrich, self._release, self._on_fatal = enrich, release, on_fatal
-        self._send_enriched, self._send_dead = send_enriched, send_dead
+        self._senders = senders
         self._retry_delay = retry_delay
         self._slots = asyncio.Semaphore(depth)
         self._to_enrich: asyncio.Queue[Batch] = asyncio.Queue()
@@ -158,7 +157,7 @@ class Pipeline:
 
     async def _deliver_one(self, batch: Batch) -> None:
         assert batch.report is not None
-        published = await deliver(self._send_enriched, self._send_dead, batch.incoming, batch.report)
+        published = await deliver(self._senders, batch.incoming, batch.report)
         metrics.record_batch(published)
         await self._release(batch.token)
         metrics.IN_FLIGHT.dec(len(batch.incoming))

@@ -24,10 +24,6 @@ class BrokerUnreachable(RuntimeError):
     """The broker could not be reached or refused us. The message says how we tried, never with a secret."""
 
 
-def pipeline_topics(settings: Settings) -> list[str]:
-    return [settings.topic_raw, settings.topic_enriched, settings.topic_deadletter]
-
-
 def describe_connection(settings: Settings) -> str:
     """The addresses and security settings in use, for error messages (the password is left out)."""
     how = [f"security protocol {settings.security_protocol}"]
@@ -78,7 +74,7 @@ def ensure_topics(settings: Settings, names: list[str] | None = None, *, timeout
     at start-up a refused connection (wrong protocol, credentials or certificate) is a
     configuration error to report, not something to retry for ever.
     """
-    names = names or pipeline_topics(settings)
+    names = names or settings.pipeline_topics()
     check_tls(settings)
     deadline = time.monotonic() + timeout
     while True:
@@ -117,4 +113,4 @@ def missing_topics(settings: Settings, timeout: float = 5.0) -> list[str]:
         existing = set(admin.list_topics())
     finally:
         admin.close()
-    return [name for name in pipeline_topics(settings) if name not in existing]
+    return [name for name in settings.pipeline_topics() if name not in existing]

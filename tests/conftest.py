@@ -34,16 +34,10 @@ def broker(tmp_path_factory) -> Iterator[EmbeddedBroker]:
 def isolated_settings(broker_url: str, data_dir: Path, partitions: int = 4, **overrides) -> Settings:
     """Settings with topics and a consumer group nobody else uses, on the given broker."""
     suffix = uuid.uuid4().hex[:8]
-    return load_settings(
-        broker=broker_url,
-        app_id=f"test-{suffix}",
-        topic_raw=f"raw-{suffix}",
-        topic_enriched=f"enriched-{suffix}",
-        topic_deadletter=f"dead-{suffix}",
-        topic_partitions=partitions,
-        data_dir=str(data_dir),
-        **overrides,
+    settings = load_settings(
+        broker=broker_url, app_id=f"test-{suffix}", topic_partitions=partitions, data_dir=str(data_dir), **overrides
     )
+    return settings.with_topics(lambda _field, name: overrides.get(_field) or f"{name}-{suffix}")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from streams import __version__
@@ -20,14 +20,13 @@ from streams.core.clean import CleanedArticle, clean_article
 from streams.core.countries import Gazetteer, dateline_country, tag_countries
 from streams.core.entities import merge_entities
 from streams.core.language import detect_language
+from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.core.records import (
     SCHEMA_VERSION,
     ErrorCode,
     RecordError,
-    SourceOffset,
     article_id,
     content_hash,
-    dead_letter,
     parse_raw,
     utc_now,
 )
@@ -36,36 +35,6 @@ log = logging.getLogger(__name__)
 
 #: Raw fields copied unchanged into the enriched record.
 PASSTHROUGH_FIELDS = ("title", "body", "url", "source", "published_at", "metadata")
-
-
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """One record as consumed: its value bytes, key and where it came from."""
-
-    value: bytes | None
-    source: SourceOffset | None = None
-    key: bytes | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What became of one incoming record: an enriched article or a dead letter."""
-
-    key: str | None
-    record: dict[str, Any]
-    error: ErrorCode | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass(slots=True)
-class BatchReport:
-    """Outcomes in input order, and seconds spent per stage (for the metrics)."""
-
-    outcomes: list[Outcome]
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -205,22 +174,9 @@ class Enricher:
         return record
 
     def _dead(self, item: Incoming, code: ErrorCode, reason: str) -> Outcome:
-        cut = self.max_record_bytes if code is ErrorCode.TOO_LARGE else None
-        return dead_outcome(item, code, reason, max_payload_bytes=cut)
-
-
-def dead_outcome(item: Incoming, code: ErrorCode, reason: str, *, max_payload_bytes: int | None = None) -> Outcome:
-    """The dead letter of one incoming record, keeping its bytes, key and source offset."""
-    record = dead_letter(
-        item.value,
-        code,
-        reason,
-        source=item.source,
-        worker_version=__version__,
-        key=item.key,
-        max_payload_bytes=max_payload_bytes,
-    )
-    return Outcome(key=None, record=record, error=code)
+        """A record over the size limit keeps only its first ``max_record_bytes`` in the dead letter."""
+        return dead_outcome(item, code, reason,
+                            max_payload_bytes=self.max_record_bytes if code is ErrorCode.TOO_LARGE else None)
 
 
 def _unchanged(title: str, body: str) -> CleanedArticle:

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from streams import metrics
-from streams.config import Settings
+from streams.config import OUTPUT_TOPIC_SETTINGS, Settings
 from tests.deploy import GRAFANA_DIR, JOB_NAME, PROMETHEUS_DIR, ROOT, missing, require_tool, require_yaml
 
 DEPLOY_DIR = ROOT / "deploy"
@@ -50,7 +50,8 @@ ENV_PREFIX = "NEWSSTREAM_"
 SETTINGS_VARIABLES = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
 DEFAULTS = {name: field.default for name, field in Settings.model_fields.items()}
 METRICS_PORT = DEFAULTS["metrics_port"]
-DEFAULT_TOPICS = [DEFAULTS["topic_raw"], DEFAULTS["topic_enriched"], DEFAULTS["topic_deadletter"]]
+DEFAULT_TOPICS = Settings.model_construct().pipeline_topics()  # the defaults, whatever the environment says
+TOPIC_VARIABLES = [ENV_PREFIX + name.upper() for name in ("topic_raw", *OUTPUT_TOPIC_SETTINGS.values())]
 WORKER_COMMAND = ["newsstream", "worker", "--processes", "1"]
 # The measured memory of one worker process (README "Throughput and scaling").
 PEAK_BYTES_PER_PROCESS = 450 * 1000**2
@@ -601,8 +602,7 @@ def test_compose_creates_the_topics_before_the_workers_start():
     script = "\n".join(init["command"]) if isinstance(init["command"], list) else init["command"]
     topics = re.search(r"for topic in ([^;]+);", script).group(1).split()
     worker_env = service_env(services["worker"])
-    assert topics == DEFAULT_TOPICS == [worker_env["NEWSSTREAM_TOPIC_RAW"], worker_env["NEWSSTREAM_TOPIC_ENRICHED"],
-                                        worker_env["NEWSSTREAM_TOPIC_DEADLETTER"]]
+    assert topics == DEFAULT_TOPICS == [worker_env[variable] for variable in TOPIC_VARIABLES]
     assert "kafka-topics.sh" in script and "--create" in script and "--if-not-exists" in script
     partitions = int(re.search(r"--partitions (\d+)", script).group(1))
     assert partitions == DEFAULTS["topic_partitions"] == int(worker_env["NEWSSTREAM_TOPIC_PARTITIONS"])

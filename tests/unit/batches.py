@@ -8,7 +8,7 @@ import orjson
 from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
 from faust.exceptions import ProducerSendError
 
-from streams.core.enrich import BatchReport, Incoming, Outcome
+from streams.core.outcomes import BatchReport, Destination, Incoming, Outcome
 from streams.core.records import SourceOffset
 
 
@@ -22,6 +22,11 @@ def incoming(count: int, poison: set[int] = frozenset()) -> list[Incoming]:
 
 def enriched(items: list[Incoming]) -> BatchReport:
     return BatchReport(outcomes=[Outcome(key=item.key.decode(), record={"id": item.key.decode(), "entities": [], "countries": []}) for item in items])
+
+
+def senders(send_enriched, send_dead) -> dict:
+    """The pipeline's senders by destination."""
+    return {Destination.ENRICHED: send_enriched, Destination.DEAD_LETTER: send_dead}
 
 
 class FakeTopic:

@@ -166,3 +166,17 @@ def test_a_worker_reads_at_most_a_few_batches_ahead():
     for batch_size in (32, 500):
         app = new_faust_app(Settings(broker="kafka://127.0.0.1:1", batch_size=batch_size))
         assert app.conf.stream_buffer_maxsize == STREAM_BUFFER_BATCHES * batch_size
+
+
+def test_every_destination_has_a_topic_a_sender_and_is_created(tmp_path):
+    """The output table: a destination of the core's outcomes is published to its configured topic."""
+    from streams.app import senders
+    from streams.core.outcomes import Destination
+
+    settings = load_settings(broker="kafka://127.0.0.1:9", data_dir=str(tmp_path), topic_enriched="out.e",
+                             topic_deadletter="out.d")
+    assert settings.output_topics() == {Destination.ENRICHED: "out.e", Destination.DEAD_LETTER: "out.d"}
+    assert settings.pipeline_topics() == [settings.topic_raw, "out.e", "out.d"]
+    assert set(senders(new_faust_app(settings), settings)) == set(Destination)
+    renamed = settings.with_topics(lambda field, name: f"{name}.x")
+    assert renamed.pipeline_topics() == [f"{settings.topic_raw}.x", "out.e.x", "out.d.x"]

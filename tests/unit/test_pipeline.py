@@ -8,9 +8,9 @@ import asyncio
 
 import orjson
 
-from streams.core.enrich import BatchReport, Incoming
+from streams.core.outcomes import BatchReport, Incoming
 from streams.pipeline import Pipeline, enrich_safely
-from tests.unit.batches import FakeTopic, enriched, incoming
+from tests.unit.batches import FakeTopic, enriched, incoming, senders
 
 
 class FlakyEnricher:
@@ -104,7 +104,7 @@ def test_the_next_batch_is_enriched_while_the_previous_one_waits_for_its_acknowl
     async def scenario():
         events: list[str] = []
         recorder, topic = Recorder(events), SlowAcks()
-        pipeline = Pipeline(recorder.enrich, topic.send, FakeTopic().send, recorder.release,
+        pipeline = Pipeline(recorder.enrich, senders(topic.send, FakeTopic().send), recorder.release,
                             on_fatal=_fatal_is_a_failure)
         first, second = incoming(2), incoming(4)[2:]
         await pipeline.submit(first, "first")
@@ -127,7 +127,7 @@ def test_at_most_depth_batches_are_in_flight():
     async def scenario():
         events: list[str] = []
         recorder, topic = Recorder(events), SlowAcks()
-        pipeline = Pipeline(recorder.enrich, topic.send, FakeTopic().send, recorder.release, depth=2,
+        pipeline = Pipeline(recorder.enrich, senders(topic.send, FakeTopic().send), recorder.release, depth=2,
                             on_fatal=_fatal_is_a_failure)
         await pipeline.submit(incoming(1), 1)
         await pipeline.submit(incoming(1), 2)
@@ -151,7 +151,7 @@ def test_a_batch_whose_outputs_are_not_acknowledged_is_never_released_nor_are_th
         events: list[str] = []
         fatal: list[tuple] = []
         recorder = Recorder(events)
-        pipeline = Pipeline(recorder.enrich, FakeTopic(fail={b"k0"}).send, FakeTopic().send, recorder.release,
+        pipeline = Pipeline(recorder.enrich, senders(FakeTopic(fail={b"k0"}).send, FakeTopic().send), recorder.release,
                             on_fatal=lambda *args: fatal.append(args))
         await pipeline.submit(incoming(1), "failing")
         await pipeline.submit(incoming(2)[1:], "next")
@@ -171,7 +171,7 @@ def test_metrics_count_every_batch_once_it_is_released():
         consumed, enriched_before = metrics.ARTICLES_CONSUMED._value.get(), metrics.ARTICLES_ENRICHED._value.get()
         in_flight = metrics.IN_FLIGHT._value.get()
         recorder = Recorder([])
-        pipeline = Pipeline(recorder.enrich, FakeTopic().send, FakeTopic().send, recorder.release,
+        pipeline = Pipeline(recorder.enrich, senders(FakeTopic().send, FakeTopic().send), recorder.release,
                             on_fatal=_fatal_is_a_failure)
         for _ in range(3):
             await pipeline.submit(incoming(4), None)

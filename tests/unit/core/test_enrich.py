@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streams.core.enrich import Enricher, Incoming
+from streams.core.enrich import Enricher
+from streams.core.outcomes import Incoming
 from streams.core.nlp import MAX_PIECE_CHARS
 from streams.core.records import SourceOffset
 from tests.conftest import SEED
