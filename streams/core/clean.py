@@ -236,10 +236,25 @@ def strip_boilerplate(body: str) -> tuple[str, list[str]]:
 
 
 def is_boilerplate(line: str) -> bool:
-    """Whether a whole (stripped) line is web boilerplate: comment form, link, notice, credit."""
+    """Whether a whole (stripped) line is web boilerplate: comment form, link, notice, credit, navigation."""
     if line.count(" ") >= _MAX_BOILERPLATE_WORDS:
         return False
-    return _BOILERPLATE_RE.fullmatch(line) is not None or _RIGHTS_RESERVED_RE.search(line[-24:]) is not None
+    return (_BOILERPLATE_RE.fullmatch(line) is not None or _RIGHTS_RESERVED_RE.search(line[-24:]) is not None
+            or is_navigation(line))
+
+
+#: Separators of menu items and breadcrumbs: "Home | World | Business", "News › Asia › Japan".
+_NAV_SEPARATOR_RE = re.compile(r" ?(?:\||›|»|>|/|•|·|::) ?")
+_NAV_WORD = r"(?:[A-Z0-9][\w&'.-]*|&|and|of|the|de|la|du)"
+_NAV_ITEM_RE = re.compile(rf"[A-Z0-9][\w&'.-]*(?: {_NAV_WORD}){{0,3}}")
+
+
+def is_navigation(line: str) -> bool:
+    """Whether the line is a site's menu or breadcrumb: three or more items of one to four
+    capitalised words between separators. Sentences have lowercase words between their
+    separators; a date or a dateline ("TOKYO —") has fewer than three items."""
+    items = _NAV_SEPARATOR_RE.split(line)
+    return len(items) >= 3 and all(_NAV_ITEM_RE.fullmatch(item) for item in items)
 
 
 # A byline is "By" + one or two names + optionally a role or agency after a separator.

@@ -33,7 +33,7 @@ from streams.core.records import (
 
 log = logging.getLogger(__name__)
 
-#: Raw fields copied unchanged into the enriched record.
+#: Raw fields copied into the enriched record (the title then cleaned, see _enriched).
 PASSTHROUGH_FIELDS = ("title", "body", "url", "source", "published_at", "metadata")
 
 
@@ -156,6 +156,8 @@ class Enricher:
             language, language_score, entities, countries = "und", 0.0, [], []
         record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": article_id(article)}
         record.update({name: article[name] for name in PASSTHROUGH_FIELDS if name in article})
+        if self.nlp_enabled and "title" in article:
+            record["title"] = cleaned.title  # as shown to readers: no HTML, entities decoded
         record.update(
             {
                 "declared_language": article.get("language"),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core.clean import CleanedArticle, clean_article, is_boilerplate, is_byline, normalize_text
+from streams.core.clean import CleanedArticle, clean_article, is_boilerplate, is_byline, is_navigation, normalize_text
 
 SEED = Path(__file__).parents[3] / "seeds" / "000_3c4133359b8940df.txt"
 
@@ -317,3 +317,18 @@ def test_fast_on_a_600_word_article():
         clean_article(title, body)
     per_article = (time.perf_counter() - started) / runs
     assert per_article < 0.001, f"{per_article * 1e6:.0f} µs per article"
+
+
+@pytest.mark.parametrize("line", ["Home | World | Business | Subscribe", "News › Asia › Japan", "Home > News > World",
+                                  "Sport | Football | Premier League"])
+def test_a_menu_or_breadcrumb_line_before_the_dateline_is_dropped_and_the_dateline_found(line):
+    cleaned = clean_article("Exports rise", f"{line}\n\nTOKYO — Japan's exports rose in May, the ministry said.")
+    assert line in cleaned.removed and line not in cleaned.text
+    assert cleaned.dateline is not None and cleaned.dateline.location == "Tokyo"
+
+
+@pytest.mark.parametrize("line", ["Prices rose 3% / 4% in May, officials said | Reuters", "Mon, 12 Jan 2026 | 10:30",
+                                  "The vote was 52 / 48 / 0 in the end.", "TOKYO —"])
+def test_sentences_and_dates_with_separators_are_not_navigation(line):
+    assert not is_navigation(line)
+

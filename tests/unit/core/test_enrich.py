@@ -100,3 +100,9 @@ def test_anything_in_comes_out_once_and_valid(enricher, values):
     check(report, items)
     for item, outcome in zip(items, report.outcomes):
         assert outcome.record["source_offset"]["offset"] == item.source.offset
+
+
+def test_a_scraped_title_loses_its_html_and_entities_in_the_enriched_record(enricher):
+    outcome = enricher.enrich_article({"title": "<h1>Japan&#39;s exports &amp; imports</h1>", "body": "Trade grew."})
+    assert outcome.record["title"] == "Japan's exports & imports"
+    assert outcome.record["text"].startswith("Japan's exports & imports\n\n")
