@@ -12,13 +12,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.core.batching import BatchPolicy
 from streams.core.outcomes import Destination
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 #: The setting that names each destination's output topic. A new output topic: a destination
 #: (``streams.core.outcomes``), its ``topic_*`` field below and its entry here; the worker
@@ -103,6 +104,13 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.strip().lower() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.strip().lower()
 
     @field_validator("security_protocol", "sasl_mechanism")
     @classmethod
@@ -190,8 +198,27 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides) -> Settings:
-    """Settings from the environment, with explicit overrides (CLI options) on top."""
+    """Settings from the environment, with explicit overrides (CLI options) on top.
+
+    Raises pydantic's ValidationError; ``describe_errors`` turns it into the one line a user reads.
+    """
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def describe_errors(exc: ValidationError, *, given: set[str] = frozenset()) -> str:
+    """'NEWSSTREAM_BATCH_SIZE: must be a whole number' for every wrong setting at once (a user fixes
+    them in one go), never echoing a value (it may be a secret); options given on the command
+    line (``given``) are named as such."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        where = f"--{field.replace('_', '-')} (or NEWSSTREAM_{field.upper()})" if field in given else (
+            f"NEWSSTREAM_{field.upper()}" if field else "settings")
+        message = error["msg"].removeprefix("Value error, ")
+        message = {"int_parsing": "must be a whole number", "float_parsing": "must be a number",
+                   "bool_parsing": "must be true or false"}.get(error["type"], message)
+        problems.append(f"{where}: {message}")
+    return "invalid settings: " + "; ".join(problems)
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from streams.config import load_settings
 
 
@@ -48,3 +50,25 @@ def test_readme_documents_exactly_the_settings_that_exist():
     fields = {name.upper() for name in Settings.model_fields}
     assert documented - fields == set(), "README names variables the worker does not read"
     assert fields - documented == set(), "settings missing from the README's configuration table"
+
+
+def test_every_wrong_setting_is_named_by_its_variable_in_one_line(monkeypatch):
+    from pydantic import ValidationError
+
+    from streams.config import describe_errors
+
+    monkeypatch.setenv("NEWSSTREAM_BATCH_SIZE", "abc")
+    monkeypatch.setenv("NEWSSTREAM_LOG_LEVEL", "verbose")
+    monkeypatch.setenv("NEWSSTREAM_SASL_PASSWORD", "s3cret-value")
+    with pytest.raises(ValidationError) as caught:
+        load_settings(metrics_port=70000)
+    line = describe_errors(caught.value, given={"metrics_port"})
+    assert "\n" not in line and "s3cret" not in line and "abc" not in line
+    assert "NEWSSTREAM_BATCH_SIZE: must be a whole number" in line
+    assert "NEWSSTREAM_LOG_LEVEL: must be one of debug, info, warning, error" in line
+    assert "--metrics-port (or NEWSSTREAM_METRICS_PORT)" in line
+
+
+def test_the_log_level_is_case_insensitive_and_kept_lower_case():
+
+    assert load_settings(log_level="WARNING").log_level == "warning"
