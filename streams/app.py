@@ -60,13 +60,33 @@ def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
     return None
 
 
-def new_faust_app(settings: Settings) -> faust.App:
+class EnrichApp(faust_transport.App):
+    """The worker's Faust app; on a graceful stop it finishes the batches already being enriched
+    or delivered, sheds those still waiting, commits what was released, and goes.
+
+    Faust's own stop waits until every record it handed out is acknowledged: behind a
+    backlog of long articles that is every batch read ahead, tens of seconds of NLP.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.pipelines: set[Pipeline] = set()
+
+    async def _consumer_wait_empty(self, consumer: Any, logger: Any) -> None:
+        shed = sum(pipeline.shed() for pipeline in self.pipelines)
+        logger.info("stopping: finishing the batches in flight; %d records not started stay uncommitted "
+                    "for the partitions' next owner", shed)
+        await asyncio.gather(*(pipeline.drain() for pipeline in list(self.pipelines)))
+        await consumer.commit()
+
+
+def new_faust_app(settings: Settings, *, app_class: type[faust.App] = faust_transport.App) -> faust.App:
     """The Faust app with this pipeline's client settings and no agents (the benchmark reuses it).
 
     ``faust_transport.App``: Faust's, with a cheaper hand-off of fetched records, fetching that
     resumes as soon as a stream buffer drains, and a shorter fetch wait.
     """
-    return faust_transport.App(
+    return app_class(
         settings.app_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap_servers],
         broker_credentials=broker_credentials(settings),
@@ -149,10 +169,11 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
     if not settings.broker:
         raise ValueError("no broker configured")
     health = health or metrics.Health()
-    app = new_faust_app(settings)
+    app = new_faust_app(settings, app_class=EnrichApp)
     enrich = enrich_call(enricher, in_thread=settings.nlp_enabled)
     outputs = senders(app, settings)
-    agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release), settings.batch_policy())
+    agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release), settings.batch_policy(),
+                         running=app.pipelines)
     app.agent(raw_topic(app, settings), name="enrich")(agent)
     monitors.attach(app, settings, health)
     app.newsstream_health = health  # for the CLI and tests

@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="info", description="debug, info, warning or error.")
     shutdown_timeout: float = Field(
-        default=8.0, gt=0, description="Seconds a stopping worker may take to finish its batch, then abandons it."
+        default=20.0, gt=0,
+        description="Seconds a stopping worker may take to finish the batch it is enriching, then abandons it.",
     )
 
     @field_validator("broker")

@@ -112,6 +112,7 @@ class Pipeline:
         self._to_enrich: asyncio.Queue[Batch] = asyncio.Queue()
         self._to_deliver: asyncio.Queue[Batch] = asyncio.Queue()
         self._in_flight = 0
+        self._shedding = False
         self._idle = asyncio.Event()
         self._idle.set()
         self._stages = [
@@ -119,18 +120,45 @@ class Pipeline:
             asyncio.ensure_future(self._stage("deliver", self._to_deliver, self._deliver_one)),
         ]
 
-    async def submit(self, incoming: list[Incoming], token: Any = None) -> None:
-        """Queue a batch; waits while ``depth`` batches are already in flight (back-pressure)."""
+    async def submit(self, incoming: list[Incoming], token: Any = None) -> bool:
+        """Queue a batch; waits while ``depth`` batches are already in flight (back-pressure).
+
+        Returns False, queuing nothing, once the pipeline is stopping (``shed``): the batch is
+        never released, so never committed, and the partition's next owner enriches it.
+        """
+        if self._shedding:
+            return False
         await self._slots.acquire()
+        if self._shedding:
+            self._slots.release()
+            return False
         self._in_flight += 1
         self._idle.clear()
         metrics.IN_FLIGHT.inc(len(incoming))
         metrics.ARTICLES_CONSUMED.inc(len(incoming))
         self._to_enrich.put_nowait(Batch(incoming, token))
+        return True
 
     async def drain(self) -> None:
         """Wait until every submitted batch is released."""
         await self._idle.wait()
+
+    def shed(self) -> int:
+        """For a graceful stop: take no more batches and drop those not yet being enriched.
+
+        The batch being enriched and those being delivered go on to their release, so a
+        stop costs at most one batch's enrichment. The dropped ones are never released,
+        so never committed: the next owner of their partitions enriches them (no output of
+        theirs was published, so no duplicates either). Returns the records dropped.
+        """
+        self._shedding = True
+        dropped = 0
+        while not self._to_enrich.empty():
+            batch = self._to_enrich.get_nowait()
+            dropped += len(batch.incoming)
+            metrics.IN_FLIGHT.dec(len(batch.incoming))
+            self._finished()
+        return dropped
 
     def cancel(self) -> None:
         """Stop both stages; batches in flight are not released, so not committed."""
@@ -161,6 +189,10 @@ class Pipeline:
         metrics.record_batch(published)
         await self._release(batch.token)
         metrics.IN_FLIGHT.dec(len(batch.incoming))
+        self._finished()
+
+    def _finished(self) -> None:
+        """A batch left the pipeline (released, or dropped by ``shed``): its slot is free."""
         self._in_flight -= 1
         if not self._in_flight:
             self._idle.set()

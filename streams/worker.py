@@ -7,6 +7,7 @@ worker joins the consumer group, so it only takes partitions once it can process
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 
@@ -35,6 +36,11 @@ class BoundedStopWorker(faust.Worker):
         super().__init__(*args, **kwargs)
         self.stop_timeout = stop_timeout
         self._deadline: threading.Timer | None = None
+
+    def _on_sigint(self) -> None:
+        """Ctrl-C: the same graceful stop as SIGTERM, said once (mode prints a line of "-INT-")."""
+        log.info("interrupted: stopping gracefully")
+        self._schedule_shutdown(signal.SIGINT)
 
     async def stop(self) -> None:
         if self._deadline is None:

@@ -62,21 +62,28 @@ async def enrich_stream(stream: StreamT, pipeline: Pipeline, policy: BatchPolicy
         for event in events:
             event.message.incref()  # held until its outputs are acknowledged
         for part in policy.batches(events, raw_size):  # long articles: a few at a time
-            await pipeline.submit([incoming_of(event) for event in part], part)
+            if not await pipeline.submit([incoming_of(event) for event in part], part):
+                break  # stopping: what is left of the batch stays uncommitted for the next owner
             del part
         del events  # the pipeline holds the batch until it is released; an idle agent holds nothing
     await pipeline.drain()
 
 
 def enrich_agent(make_pipeline: Callable[[Callable[[Iterable[EventT]], Awaitable[None]]], Pipeline],
-                 policy: BatchPolicy) -> Callable[[StreamT], Any]:
-    """The agent function: one pipeline per stream (per agent instance), cancelled when the agent stops."""
+                 policy: BatchPolicy, *, running: set[Pipeline] | None = None) -> Callable[[StreamT], Any]:
+    """The agent function: one pipeline per stream (per agent instance), cancelled when the agent stops.
+
+    ``running`` holds the pipelines while their agents run, for the app's graceful stop.
+    """
+    running = set() if running is None else running
 
     async def enrich(stream: StreamT) -> None:
         pipeline = make_pipeline(releaser(stream))
+        running.add(pipeline)
         try:
             await enrich_stream(stream, pipeline, policy)
         finally:
+            running.discard(pipeline)
             pipeline.cancel()
 
     return enrich

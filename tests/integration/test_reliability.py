@@ -278,7 +278,7 @@ def test_sigterm_finishes_or_abandons_the_batch_and_exits_in_time(settings, star
     assert done < 1500, "the stream was over before the stop: raise the article count"
     # restarted, it reprocesses at most the last batch (the group leave: see the rebalance test)
     started = time.monotonic()
-    worker = start_worker(PYTHONPATH=path, TEST_SLOW_SECONDS="60")
+    worker = start_worker(PYTHONPATH=path, TEST_SLOW_SECONDS="60", NEWSSTREAM_SHUTDOWN_TIMEOUT="8")
     ready = time.monotonic() - started
     wait_committed_to_end(settings, ends, timeout=60)
     _, _, duplicates = check_nothing_lost(settings, ids, "SIGTERM mid-stream")

@@ -182,3 +182,34 @@ def test_metrics_count_every_batch_once_it_is_released():
         assert metrics.IN_FLIGHT._value.get() == in_flight
 
     asyncio.run(scenario())
+
+
+def test_a_stopping_pipeline_finishes_the_batch_being_enriched_and_drops_the_ones_waiting():
+    async def scenario():
+        events: list[str] = []
+        gate = asyncio.Event()
+
+        async def slow_enrich(items):
+            events.append(f"enrich {items[0].key.decode()}")
+            await gate.wait()
+            return enriched(items)
+
+        async def release(token):
+            events.append(f"release {token}")
+
+        topic = FakeTopic()
+        pipeline = Pipeline(slow_enrich, senders(topic.send, FakeTopic().send), release, depth=3,
+                            on_fatal=_fatal_is_a_failure)
+        batches = [incoming(6)[i : i + 2] for i in (0, 2, 4)]
+        for number, batch in enumerate(batches):
+            assert await pipeline.submit(batch, number)
+        await _until(lambda: events == ["enrich k0"])
+        assert pipeline.shed() == 4  # the two batches not started
+        assert not await pipeline.submit(incoming(1), "late")  # nothing new once stopping
+        gate.set()
+        await asyncio.wait_for(pipeline.drain(), 2)
+        assert events == ["enrich k0", "release 0"]  # the one being enriched went all the way
+        assert [key for key, _ in topic.sent] == [b"k0", b"k1"]  # the dropped ones published nothing
+        pipeline.cancel()
+
+    asyncio.run(scenario())
