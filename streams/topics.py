@@ -58,6 +58,40 @@ def check_tls(settings: Settings, timeout: float = 10.0) -> None:
             continue
 
 
+#: Seconds a broker address may refuse connections before we say nothing listens there.
+REFUSED_PATIENCE = 3.0
+
+
+def check_reachable(settings: Settings, *, patience: float = REFUSED_PATIENCE) -> None:
+    """Fail within seconds, saying why, when no bootstrap server can be reached at all.
+
+    A host name that does not resolve, or addresses where nothing listens (connection
+    refused, for ``patience`` seconds: a broker that is starting gets that long), will not
+    fix themselves while the Kafka clients retry for their full timeout. Anything else
+    (a slow network, a broker that accepts but does not answer yet) is left to the clients.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        reasons = []
+        for server in settings.bootstrap_servers:
+            host, _, port = server.rpartition(":")
+            try:
+                socket.create_connection((host, int(port)), timeout=2.0).close()
+                return
+            except socket.gaierror:
+                reasons.append(f"{host}: the host name does not resolve")
+            except ConnectionRefusedError:
+                reasons.append(f"{server}: connection refused (nothing listens there)")
+            except (OSError, ValueError):
+                return  # unreachable for now, or not ours to judge: the clients retry
+        if any("does not resolve" in reason for reason in reasons) or time.monotonic() >= deadline:
+            raise BrokerUnreachable(
+                f"cannot reach the Kafka broker: {'; '.join(reasons)}. Is the broker running, and is "
+                f"NEWSSTREAM_BROKER ({settings.broker}) its address?"
+            )
+        time.sleep(0.5)
+
+
 def _admin(settings: Settings, timeout: float) -> KafkaAdminClient:
     return KafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers,
@@ -76,6 +110,7 @@ def ensure_topics(settings: Settings, names: list[str] | None = None, *, timeout
     configuration error to report, not something to retry for ever.
     """
     names = names or settings.pipeline_topics()
+    check_reachable(settings)
     check_tls(settings)
     deadline = time.monotonic() + timeout
     while True:
