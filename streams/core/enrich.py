@@ -17,7 +17,7 @@ from typing import Any
 from streams import __version__
 from streams.core import nlp as nlp_mod
 from streams.core.clean import CleanedArticle, clean_article
-from streams.core.countries import Gazetteer, dateline_country, tag_countries
+from streams.core.geo import Gazetteer, dateline_country, tag_countries
 from streams.core.entities import merge_entities
 from streams.core.language import detect_language
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome

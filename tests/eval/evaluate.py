@@ -54,7 +54,7 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
 
 def make_enricher(nlp=None):
     """The production enricher (loads the spaCy pipeline and the gazetteer unless given)."""
-    from streams.core.countries import Gazetteer
+    from streams.core.geo import Gazetteer
     from streams.core.enrich import Enricher
 
     return Enricher(nlp=nlp, gazetteer=Gazetteer.load())

@@ -1,0 +1,55 @@
+"""The dateline's place and country (step 4 of the overview).
+
+Mentions inside the dateline never produce tags (``enrich`` puts the dateline's country
+in ``dateline.country``), but the dateline's place is context for the rest. Its region
+decides when it names a state or country ("PARIS, Texas"); otherwise the best prior
+wins, except that a dateline town that is no capital goes to a same-named town of a
+country the article names when its own is not named ("Perth:" in a story naming
+Scotland).
+"""
+
+from __future__ import annotations
+
+from streams.core.dateline import Dateline
+from streams.core.geo.gazetteer import Gazetteer, Place
+from streams.core.geo.kinds import COUNTRY_KINDS, PlaceKind
+from streams.core.geo.names import normalize_name
+from streams.core.geo.prior import filter_by_qualifier, top_place
+
+
+def dateline_country(dateline: Dateline, gazetteer: Gazetteer, text: str | None = None) -> str | None:
+    """The country of a dateline's place. Its region decides when it names a state or
+    country ("PARIS, Texas" -> US, "PLAINS, Ga." -> US even for an unknown town);
+    otherwise the place alone, best prior first ("ISLAMABAD" -> PK, "LONDON" -> GB). With
+    the article's ``text``, a town that is not a capital goes to a same-named one in a
+    country the text names when its own is not named ("Perth:" and "Scotland" -> GB)."""
+    evidence = None
+    if text is not None:
+        evidence = set()
+        for s, e in gazetteer.scanner.finditer(text):
+            key = normalize_name(text[s:e])
+            code = gazetteer.demonyms.get(key)
+            countries = {p.code for p in gazetteer.places.get(key, ()) if p.kind in COUNTRY_KINDS}
+            evidence.update([code] if code else countries if len(countries) == 1 else ())
+    place = dateline_place(dateline, gazetteer, evidence)
+    return place.code if place is not None else None
+
+
+def dateline_place(dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None = None) -> Place | None:
+    """The dateline's place; ``evidence`` (codes of countries the article names) may move
+    a town that is no capital to a same-named one there."""
+    candidates = gaz.lookup(dateline.location)
+    qualifiers = tuple(q for part in (dateline.region or "").split(",") if part.strip() for q in gaz.qualifier(part))
+    if qualifiers:
+        matching = filter_by_qualifier(candidates, qualifiers)
+        if matching:
+            return top_place(matching)
+        return min(qualifiers, key=lambda p: p.kind != PlaceKind.ADMIN1)  # a town we do not know
+    if not candidates:
+        return None
+    top = top_place(candidates)
+    if evidence and top.code not in evidence and top.kind != PlaceKind.CAPITAL:
+        named = [p for p in candidates if p.code in evidence]
+        if named:
+            return top_place(named)
+    return top

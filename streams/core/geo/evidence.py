@@ -1,0 +1,256 @@
+"""Evidence from NER mentions: each mention becomes items, by its label (step 1).
+
+* GPE/LOC: countries, aliases, towns, states, regions, counties; "Athens, Ga." keeps
+  its qualifier for disambiguation; "South Cambridgeshire" loses its direction; a name
+  and the next word may be one region ("Cape Breton").
+* NORP: demonyms ("Iranian"), hyphenated ones part by part ("Sino-Iranian" -> CN, IR).
+* ORG/FAC/...: metonyms ("Kremlin"), else ``evidence_org.py``.
+* PERSON: NER misreadings taken back conservatively: an unambiguous country ("Mali"),
+  or a country of ``data/geo_scan_ambiguous.json`` only in a list of countries ("Chad,
+  Mali and Niger"); a region ("Galicia") only as a confirmation.
+* A name right before "River", "Street", "County" (or a list of names before
+  "rivers", "counties") is no town: "the Juba and Shabelle rivers" names no capital,
+  "Middlesex and Huron counties" are looked up as "Middlesex County", "Huron County".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from streams.core.geo.data import (
+    FEATURE_WORDS,
+    INNER_AMBIGUOUS,
+    PLURAL_FEATURES,
+    SCAN_AMBIGUOUS,
+)
+from streams.core.geo.evidence_org import camel_items, dominant_capital, org_place_items
+from streams.core.geo.gazetteer import Gazetteer, Place
+from streams.core.geo.items import Item, fixed_item
+from streams.core.geo.kinds import COUNTRY_KINDS, STATE_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.names import normalize_name
+from streams.core.geo.prior import filter_by_qualifier
+from streams.core.nlp import Mention
+
+_GEO_LABELS = frozenset({"GPE", "LOC"})
+_ORG_LABELS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
+
+
+def split_lines(mentions: Sequence[Mention]) -> Iterator[Mention]:
+    """NER spans never cross a line break in meaning, but the model sometimes joins the
+    title's last word to the body's first ("Washington\\n\\nDowning Street")."""
+    for mention in mentions:
+        if "\n" not in mention.text:
+            yield mention
+            continue
+        for part in re.finditer(r"[^\n]+", mention.text):
+            piece = part.group().strip()
+            if piece:
+                offset = mention.start + part.start() + part.group().index(piece)
+                yield Mention(piece, mention.label, offset, offset + len(piece))
+
+
+_DIRECTION_PREFIX = re.compile(
+    r"(?:north|south|east|west|northern|southern|eastern|western|central|northeast|northwest"
+    r"|southeast|southwest|north east|north west|south east|south west|greater|upstate|downstate) "
+)
+#: ", Ga." / ", Texas" / ", North Carolina" right after a place name.
+_QUALIFIER_RE = re.compile(r",[ \u00a0]?([A-Z][A-Za-z.']*(?:[ \u00a0][A-Z][A-Za-z.']*){0,2})")
+_HYPHEN_PART = re.compile(r"[^-–]+")
+
+
+def mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
+    """The items one mention gives: by its label, else a one-word company name."""
+    items = _label_items(text, mention, gaz)
+    if not items:
+        return camel_items(mention.text, mention.start, gaz)
+    return items
+
+
+def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
+    span, start, end = mention.text, mention.start, mention.end
+    key = normalize_name(span)
+    if mention.label in _GEO_LABELS:  # "Niger" + "Delta", "Cape" + "Breton": the longer name
+        nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
+        if nxt is not None and (longer := normalize_name(f"{span} {nxt.group(1)}")) in gaz.places:
+            return [Item(text[start : nxt.end(1)], start, nxt.end(1), None, gaz.places[longer], longer)]
+    feature = _feature_after(text, end) if mention.label != "NORP" else None
+    if feature is not None:
+        return _feature_items(text, span, start, end, key, feature, mention.label, gaz)
+    if mention.label in _GEO_LABELS:
+        return _geo_items(text, span, start, end, gaz)
+    if mention.label == "NORP":
+        if key in gaz.demonyms:
+            return [fixed_item(span, start, end, PlaceKind.DEMONYM, gaz.demonyms[key], key)]
+        return _hyphen_items(span, start, gaz) if "-" in span else []
+    if mention.label in _ORG_LABELS:
+        if key in gaz.metonyms:
+            return [fixed_item(span, start, end, PlaceKind.METONYM, gaz.metonyms[key], key)]
+        if key in gaz.excluded:
+            return []
+        capital = dominant_capital(gaz.places.get(key, ()))
+        if capital is not None:  # "Niamey", "Beijing" read as an organisation
+            return [Item(span, start, end, None, (capital,), key)]
+        return _inner_items(span, start, gaz) or org_place_items(span, start, end, key, gaz)
+    if mention.label == "PERSON":
+        # NER sometimes calls a country a person ("Mali", "Burkina Faso", "Franco-German");
+        # only whole country names that are not first names, and demonym compounds.
+        if "-" in span:
+            parts = _hyphen_items(span, start, gaz)
+            return parts if len(parts) == len(_HYPHEN_PART.findall(span)) else []
+        candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in COUNTRY_KINDS)
+        if len({p.code for p in candidates}) == 1:
+            if span not in SCAN_AMBIGUOUS or listed_with_country(text, start, end, gaz):
+                return [Item(span, start, end, None, candidates, key)]  # "Mali", "Chad, Mali and Niger"
+            return []
+        # a region misread as a person ("Galicia"): only as confirmation
+        regions = tuple(p for p in gaz.places.get(key, ()) if p.kind in STATE_KINDS and not p.alternate)
+        if regions:
+            return [Item(span, start, end, None, regions, key, confirm=True)]
+    return []
+
+
+_FEATURE_RE = re.compile(
+    r"(?:(?:,[ \u00a0]|,?[ \u00a0](?:and|or|&)[ \u00a0])[A-Z][\w'’.-]*(?:[ \u00a0][A-Z][\w'’.-]*){0,2}){0,8}"
+    r"[ \u00a0]([A-Za-z]+)\b"
+)
+
+
+def _feature_after(text: str, end: int) -> str | None:
+    """The feature word after a name or a list of names ("Juba River", "the Juba and
+    Shabelle rivers", "Middlesex, Elgin and Huron counties"), lower case; or None."""
+    match = _FEATURE_RE.match(text, end, min(len(text), end + 160))
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    if word not in FEATURE_WORDS:
+        return None
+    if match.start(1) - end > 1 and word not in PLURAL_FEATURES:
+        return None  # "Juba and Shabelle River" is not a list of rivers
+    return word
+
+
+_NEXT_WORD = re.compile(r"[ \u00a0]([A-Z][a-z]+)\b")
+
+
+def _feature_items(
+    text: str, span: str, start: int, end: int, key: str, feature: str, label: str, gaz: Gazetteer
+) -> list[Item]:
+    """A name before "River", "County", "counties"...: a county the gazetteer knows
+    ("Huron County"), a state or country ("Ohio River"), else nothing (no town)."""
+    if key in gaz.excluded or key in gaz.metonyms:
+        return _geo_items(text, span, start, end, gaz) if label in _GEO_LABELS else []
+    if feature in ("county", "counties"):  # "Huron County"; "Kent County Council" (ISO: "Kent")
+        candidates = tuple(
+            [p for p in gaz.places.get(key + " county", ()) if p.kind in (PlaceKind.US_COUNTY, PlaceKind.ADMIN2)]
+            + [p for p in gaz.places.get(key, ()) if p.kind == PlaceKind.ADMIN2]
+        )
+        return [Item(span, start, end, None, candidates, key + " county")] if candidates else []
+    if label not in _GEO_LABELS:
+        return []
+    candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind not in TOWN_KINDS)
+    return [Item(span, start, end, None, candidates, key)] if candidates else []
+
+
+def listed_with_country(text: str, start: int, end: int, gaz: Gazetteer) -> bool:
+    """The name stands in a list next to an unambiguous country: "Mali, Burkina Faso and
+    Niger", "Chad and Sudan"."""
+    before = _LIST_BEFORE.search(text, max(0, start - 50), start)
+    if before is not None:
+        words = before.group(1).split()
+        if any(_is_plain_country(" ".join(words[i:]), gaz) for i in range(len(words))):
+            return True
+    after = _LIST_AFTER.match(text, end, min(len(text), end + 50))
+    if after is not None:
+        words = after.group(1).split()
+        if any(_is_plain_country(" ".join(words[: i + 1]), gaz) for i in range(len(words))):
+            return True
+    return False
+
+
+_LIST_BEFORE = re.compile(r"([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})(?:,| and| or|, and|, or) $")
+_LIST_AFTER = re.compile(r"(?:,| and| or|, and|, or) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
+
+
+def _is_plain_country(name: str, gaz: Gazetteer) -> bool:
+    if name in SCAN_AMBIGUOUS:
+        return False
+    return any(p.kind in COUNTRY_KINDS for p in gaz.lookup(name))
+
+
+def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> list[Item]:
+    key = normalize_name(span)
+    if key in gaz.excluded:
+        return []
+    if key in gaz.metonyms:
+        return [fixed_item(span, start, end, PlaceKind.METONYM, gaz.metonyms[key], key)]
+    if span.strip() in gaz.abbreviations:  # "Ga." as a mention of its own
+        return [Item(span, start, end, None, (gaz.abbreviations[span.strip()],), key)]
+    candidates = gaz.places.get(key, ())
+    if not candidates:
+        if "," in span:  # "Athens, Ga." as one span
+            head, _, tail = span.partition(",")
+            qualifier = gaz.qualifier(tail)
+            if qualifier:
+                head_key = normalize_name(head)
+                return [Item(span, start, end, None, gaz.places.get(head_key, ()) or qualifier, head_key, qualifier)]
+        prefix = _DIRECTION_PREFIX.match(key)
+        if prefix and key[prefix.end() :] in gaz.places and key[prefix.end() :] not in gaz.excluded:
+            rest = key[prefix.end() :]  # "South Cambridgeshire", "West Texas"
+            return [Item(span, start, end, None, gaz.places[rest], rest)]
+        if key in gaz.demonyms:  # NER sometimes labels "Iranian" GPE
+            return [fixed_item(span, start, end, PlaceKind.DEMONYM, gaz.demonyms[key], key)]
+        if "-" in span:
+            return _hyphen_items(span, start, gaz)
+        return _inner_items(span, start, gaz, countries_only=True)
+    qualifier: tuple[Place, ...] = ()
+    match = _QUALIFIER_RE.match(text, end, min(len(text), end + 40))
+    if match:
+        qualifier = _match_qualifier(match.group(1), gaz)
+        if not filter_by_qualifier(candidates, qualifier):
+            qualifier = ()  # "Mali, Burkina Faso": a list, not a qualifier
+    return [Item(span, start, end, None, candidates, key, qualifier, match.start(1) if qualifier else -1)]
+
+
+def _match_qualifier(words: str, gaz: Gazetteer) -> tuple[Place, ...]:
+    """The longest prefix of the words after a comma that names a state/province/country."""
+    parts = words.split()
+    for n in range(len(parts), 0, -1):
+        found = gaz.qualifier(" ".join(parts[:n]))
+        if found:
+            return found
+    return ()
+
+
+def _hyphen_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
+    """Compounds part by part: "Sino-Iranian" -> CN, IR; "US-backed" -> US; "Israel-Gulf" -> IL."""
+    items = []
+    for part in _HYPHEN_PART.finditer(span):
+        word, s, e = part.group(), start + part.start(), start + part.end()
+        key = normalize_name(word)
+        if not key or key in gaz.excluded:
+            continue
+        code = gaz.combining.get(key) or gaz.demonyms.get(key)
+        if code:
+            items.append(fixed_item(word, s, e, PlaceKind.DEMONYM, code, key))
+            continue
+        countries = tuple(p for p in gaz.places.get(key, ()) if p.kind in COUNTRY_KINDS)
+        if countries:
+            items.append(Item(word, s, e, None, countries, key))
+    return items
+
+
+def _inner_items(span: str, start: int, gaz: Gazetteer, *, countries_only: bool = False) -> list[Item]:
+    """Country names (and demonyms) inside a span: "National Iranian Oil Company" -> IR."""
+    items = []
+    for m_start, m_end in gaz.inner_scanner.finditer(span):
+        word, s, e = span[m_start:m_end], start + m_start, start + m_end
+        key = normalize_name(word)
+        if key in gaz.excluded or key in INNER_AMBIGUOUS:
+            continue
+        if key in gaz.demonyms:
+            if not countries_only:
+                items.append(fixed_item(word, s, e, PlaceKind.DEMONYM, gaz.demonyms[key], key))
+        elif key in gaz.places:
+            items.append(Item(word, s, e, None, gaz.places[key], key))
+    return items

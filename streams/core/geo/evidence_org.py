@@ -1,0 +1,90 @@
+"""Evidence from organisation names (ORG/FAC/EVENT/... mentions and one-word company names).
+
+An organisation is evidence for a country when it is one in disguise: a metonym
+("Kremlin", handled with the labels in ``evidence.py``), a dominant capital read as an
+organisation ("Niamey"), a country or demonym inside the name ("National Iranian Oil
+Company"), a US state, Canadian province, Australian state or British region heading it
+("Illinois Senate": kind "org"), or a country name at either end of a one-word company
+name ("QatarEnergy", "PetroChina": kind "org"). An organisation named just like a town
+("Halifax") is *weak*: it only confirms a country other evidence names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from streams.core.geo.data import CAMEL_SKIP, INNER_AMBIGUOUS, ORG_PREFIX_COUNTRIES
+from streams.core.geo.gazetteer import Gazetteer, Place
+from streams.core.geo.items import Item
+from streams.core.geo.kinds import COUNTRY_KINDS, STATE_KINDS, PlaceKind
+from streams.core.geo.names import normalize_name
+from streams.core.geo.prior import prior, top_place
+from streams.core.geo.weights import DOMINANCE_MARGIN
+
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_CAMEL_TOKEN = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b")
+_CAMEL_PARTS = re.compile(r"[A-Z][a-z]+")
+
+
+def camel_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
+    """A country name at either end of a one-word company name: "QatarEnergy" -> QA,
+    "PetroChina" -> CN, never "Chinatown" or "Indiana" (no capital inside)."""
+    if not _CAMEL.search(span):  # most spans: no lower-case letter before a capital
+        return []
+    items = []
+    for token in _CAMEL_TOKEN.finditer(span):
+        parts = _CAMEL_PARTS.findall(token.group())
+        for word in (parts[0], parts[-1]):
+            key = normalize_name(word)
+            if key in INNER_AMBIGUOUS or key in CAMEL_SKIP or key in gaz.excluded:
+                continue
+            countries = tuple(p for p in gaz.places.get(key, ()) if p.kind in COUNTRY_KINDS)
+            if len({p.code for p in countries}) == 1:
+                items.append(Item(token.group(), start + token.start(), start + token.end(), PlaceKind.ORG, countries, key))
+                break
+    return items
+
+
+def org_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
+    """A state, province or region heading an organisation ("Illinois Senate", "The
+    Ontario Ministry of Health") is evidence for its country; an organisation named
+    just like a town ("Halifax", "Broome"), or "... of <town>" ("Port of Halifax"),
+    only confirms a country named otherwise."""
+    words = key.split()
+    for n in range(min(4, len(words)), 0, -1):
+        head = " ".join(words[:n])
+        if head in gaz.org_prefixes and head not in gaz.excluded:
+            # only a name that clearly means the state: not "Victoria Hospital" (Victoria,
+            # Seychelles and B.C. come close), nor "Georgia" (a country)
+            candidates = [p for p in gaz.places[head] if not p.alternate]
+            top = top_place(candidates)
+            rivals = [p for p in candidates if p.code != top.code]
+            if top.kind in STATE_KINDS and top.code in ORG_PREFIX_COUNTRIES and (
+                not rivals or prior(top) - max(map(prior, rivals)) >= DOMINANCE_MARGIN
+            ):
+                kind = None if n == len(words) else PlaceKind.ORG
+                return [Item(span, start, end, kind, (top,), head)]
+            break
+    candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind != PlaceKind.US_COUNTY and not p.alternate)
+    if candidates:
+        return [Item(span, start, end, None, candidates, key, confirm=True)]
+    tail = _OF_PLACE.search(span)  # "Port of Halifax", "Residents of Roseau"
+    if tail is not None and (candidates := gaz.places.get(normalize_name(tail.group(1)), ())):
+        s, e = start + tail.start(1), start + tail.end(1)
+        return [Item(tail.group(1), s, e, None, candidates, normalize_name(tail.group(1)), confirm=True)]
+    return []
+
+
+_OF_PLACE = re.compile(r"\bof (?:the )?([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})$")
+
+
+def dominant_capital(candidates: Sequence[Place]) -> Place | None:
+    """The capital a name means when no place of that name in another country comes close."""
+    capitals = [p for p in candidates if p.kind == PlaceKind.CAPITAL and not p.alternate]
+    if len(capitals) != 1:
+        return None
+    others = [p for p in candidates if p.code != capitals[0].code]
+    if others and prior(capitals[0]) - max(map(prior, others)) < DOMINANCE_MARGIN:
+        return None
+    return capitals[0]

@@ -1,0 +1,43 @@
+"""tag_countries: the pipeline of the overview, from NER mentions to country tags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from streams.core.dateline import Dateline
+from streams.core.geo.evidence import mention_items, split_lines
+from streams.core.geo.evidence_scan import drop_common_nouns, scan_items
+from streams.core.geo.gazetteer import Gazetteer
+from streams.core.geo.items import Item
+from streams.core.geo.resolve import resolve
+from streams.core.geo.score import CountryTag, score_tags
+from streams.core.nlp import Mention
+
+
+def tag_countries(
+    text: str,
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    *,
+    dateline: Dateline | None = None,
+) -> list[CountryTag]:
+    """The countries ``text`` mentions, most salient first.
+
+    ``mentions`` are NER spans with offsets into ``text``; ``dateline`` (offsets into
+    ``text`` too, as ``clean_article`` gives them) keeps its own span from being tagged
+    and is context for ambiguous names. Evidence offsets are offsets into ``text``.
+    """
+    dl_start, dl_end = (dateline.start, dateline.end) if dateline is not None else (-1, -1)
+    items: list[Item] = []
+    covered = bytearray(len(text) + 1)
+    for mention in split_lines(mentions):
+        covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+        if dl_start <= mention.start < dl_end:
+            continue
+        items.extend(mention_items(text, mention, gazetteer))
+    items.extend(scan_items(text, covered, gazetteer, dl_start, dl_end))
+    items = drop_common_nouns(text, items)
+    if not items:
+        return []
+    resolve(items, gazetteer, dateline)
+    return score_tags(text, items, gazetteer, dateline)
