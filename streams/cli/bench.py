@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from streams.cli import REPO_SEEDS, BrokerOption, cli, configure_logging, out
 from streams.config import load_settings
@@ -39,7 +40,7 @@ def bench_command(
     articles = [{**a, "id": f"{a['id']}-{r}"} for r in range(rounds) for a in articles]
     word_count = sum(map(bench.words, articles))
     out.print(f"benchmark articles: {len(articles)} ({word_count} words, {word_count / len(articles):.0f} per article) "
-              f"from {source}; {processes} process(es) on {os.cpu_count()} core(s)")
+              f"from {escape(source)}; {processes} process(es) on {os.cpu_count()} core(s)")
     workdir = Path(tempfile.mkdtemp(prefix="newsstream-bench-"))
     results = bench.run_benchmark(settings, articles, processes=processes, steady_seconds=steady_seconds,
                                   no_nlp_records=no_nlp_records, repeats=repeats, workdir=workdir, say=out.print)
