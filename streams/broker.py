@@ -10,48 +10,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+from streams.processes import free_port, start_process, stop_process
 
 log = logging.getLogger(__name__)
 
 
 class BrokerError(RuntimeError):
     """The embedded broker could not be found or did not start."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to SIGTERM the broker when its parent dies.
-
-    So a worker killed with SIGKILL does not leave an orphan broker behind.
-    """
-    signal.pthread_sigmask(signal.SIG_SETMASK, set())  # a parent's blocked signals must not stick
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def stop_process(process: subprocess.Popen, timeout: float) -> None:
-    """SIGTERM, then SIGKILL if it has not exited after ``timeout`` seconds."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _binary() -> str:
@@ -115,9 +85,7 @@ class EmbeddedBroker:
             self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         output = self._log_file or subprocess.DEVNULL
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
-        self._process = subprocess.Popen(
-            command, stdout=output, stderr=output, env=env, preexec_fn=_die_with_parent if sys.platform == "linux" else None
-        )
+        self._process = start_process(command, env=env, output=output)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

@@ -11,10 +11,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class Health:
         )
 
 
-def _health_app(health: Health, metrics_app: Callable) -> Callable:
+def health_app(health: Health, metrics_app: Callable) -> Callable:
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
         if path in ("/healthz", "/readyz"):
@@ -101,21 +101,20 @@ def _health_app(health: Health, metrics_app: Callable) -> Callable:
     return app
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
 class _QuietHandler(WSGIRequestHandler):
+    """Scrapes every few seconds would drown the worker's log (client_python's own quiet
+    handler is private to it; its server, one thread per request, is public)."""
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
-        """Scrapes every few seconds would drown the worker's log."""
+        """Log nothing."""
 
 
 class MetricsServer:
     """Serves /metrics, /healthz and /readyz from a daemon thread."""
 
     def __init__(self, health: Health, *, host: str, port: int, registry=REGISTRY):
-        app = _health_app(health, make_wsgi_app(registry))
-        self._server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+        app = health_app(health, make_wsgi_app(registry))
+        self._server = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=_QuietHandler)
         self.host, self.port = host, self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="metrics-http", daemon=True)
 

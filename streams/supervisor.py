@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
-from streams.config import Settings, settings_environment
+from streams.config import Settings
+from streams.processes import WorkerProcess, spawn_worker
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +29,10 @@ RESTART_BACKOFF_SECONDS = (1, 2, 5, 10, 30)
 class Child:
     index: int
     port: int
-    process: subprocess.Popen | None = None
+    worker: WorkerProcess | None = None
     started: float = 0.0
     quick_failures: int = 0
     restart_at: float | None = field(default=None)
-
-
-def child_environment(settings: Settings, port: int) -> dict[str, str]:
-    """The supervisor's settings (command-line options included) as the child's environment."""
-    return settings_environment(settings) | {"NEWSSTREAM_METRICS_PORT": str(port)}
-
-
-def _preexec() -> None:
-    """Children die with the supervisor (Linux), so a kill -9 of it leaves no orphans."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - best effort, non-Linux
-        pass
 
 
 def run_processes(settings: Settings, processes: int) -> int:
@@ -60,8 +44,8 @@ def run_processes(settings: Settings, processes: int) -> int:
         stopping = True
         log.info("received %s: stopping %d worker processes", signal.Signals(signum).name, processes)
         for child in children:
-            if child.process and child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
+            if child.worker and child.worker.poll() is None:
+                child.worker.process.send_signal(signal.SIGTERM)  # all at once: they stop side by side
 
     base = settings.metrics_port
     children = [Child(index=i, port=base + i if base else 0) for i in range(processes)]
@@ -69,22 +53,19 @@ def run_processes(settings: Settings, processes: int) -> int:
     signal.signal(signal.SIGINT, stop)
 
     def start(child: Child) -> None:
-        command = [sys.executable, "-m", "streams", "worker", "--processes", "1"]
-        child.process = subprocess.Popen(
-            command, env=child_environment(settings, child.port), preexec_fn=_preexec if sys.platform == "linux" else None
-        )
+        child.worker = spawn_worker(settings, metrics_port=child.port)  # dies with the supervisor: no orphans
         child.started = time.monotonic()
         child.restart_at = None
-        log.info("worker process %d started (pid %d, metrics port %d)", child.index, child.process.pid, child.port)
+        log.info("worker process %d started (pid %d, metrics port %d)", child.index, child.worker.pid, child.port)
 
     for child in children:
         start(child)
     while not stopping:
         time.sleep(0.5)
         for child in children:
-            if stopping or child.process is None:
+            if stopping or child.worker is None:
                 continue
-            code = child.process.poll()
+            code = child.worker.poll()
             if code is None:
                 continue
             if child.restart_at is None:
@@ -99,13 +80,9 @@ def run_processes(settings: Settings, processes: int) -> int:
     exit_code = 0
     deadline = time.monotonic() + 30
     for child in children:
-        if child.process is None:
+        if child.worker is None:
             continue
-        try:
-            child.process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            log.error("worker process %d did not stop in time; killing it", child.index)
-            child.process.kill()
-            child.process.wait()
-        exit_code = exit_code or (child.process.returncode if child.process.returncode > 0 else 0)
+        # SIGTERM was sent by stop(): wait for it until the deadline, then SIGKILL
+        code = child.worker.stop(max(0.1, deadline - time.monotonic()), sig=None, name=f"worker process {child.index}")
+        exit_code = exit_code or (code if code > 0 else 0)
     return exit_code

@@ -444,7 +444,7 @@ def test_wheel_carries_the_package_and_its_data(installed):
     import zipfile
 
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
-    assert {"streams/core/records.py", "streams/cli.py", "streams/core/data/geo_aliases.json"} <= names
+    assert {"streams/core/records.py", "streams/cli/__init__.py", "streams/core/data/geo_aliases.json"} <= names
     probe = run_installed(SCHEMA_PROBE, installed)
     assert probe.returncode == 0, probe.stderr
     where = json.loads(probe.stdout)
@@ -504,7 +504,7 @@ def test_health_endpoints_exist_where_the_deploy_files_probe():
 
     health = metrics.Health()
     health.model_loaded = health.assigned = True
-    app = metrics._health_app(health, lambda environ, start: start("200 OK", []) or [b""])
+    app = metrics.health_app(health, lambda environ, start: start("200 OK", []) or [b""])
     for path in ("/healthz", "/readyz", "/metrics"):
         app({"PATH_INFO": path}, start_response)
         assert calls["status"].startswith("200"), (path, calls)

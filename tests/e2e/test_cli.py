@@ -9,14 +9,15 @@ import sys
 import orjson
 import pytest
 
-from tests.conftest import SEED, settings_env
+from streams.config import settings_environment as settings_env
+from tests.conftest import SEED
 
 pytestmark = pytest.mark.e2e
 
 
-def newsstream(*args: str, env=None, input: bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def newsstream(*args: str, env=None, stdin: bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "streams", *args], env=env, input=input, capture_output=True, timeout=timeout
+        [sys.executable, "-m", "streams", *args], env=env, input=stdin, capture_output=True, timeout=timeout
     )
 
 
@@ -43,7 +44,7 @@ def test_demo_prints_the_enriched_seed_and_exits_0():
 def test_enrich_reads_json_lines_and_dead_letters_bad_lines():
     seed = {"title": SEED.read_text().split("\n", 1)[0], "body": SEED.read_text().split("\n", 1)[1]}
     lines = orjson.dumps(seed) + b"\nnot json\n" + orjson.dumps({"title": "Floods in Bangladesh"}) + b"\n"
-    result = newsstream("enrich", input=lines)
+    result = newsstream("enrich", stdin=lines)
     assert result.returncode == 3  # some records were dead-lettered
     enriched = [orjson.loads(line) for line in result.stdout.splitlines()]
     dead = [orjson.loads(line) for line in result.stderr.splitlines() if line.startswith(b"{")]

@@ -64,4 +64,4 @@ def test_every_bad_input_class_is_dead_lettered_and_a_good_article_still_flows(s
     assert worker.process.poll() is None
     for code in {code for _, _, code in BAD_INPUT}:
         expected = sum(1 for _, _, c in BAD_INPUT if c == code)
-        assert worker.metric(f'newsstream_articles_deadlettered_total{{code="{code}"}}') == expected, code
+        assert worker.metric("newsstream_articles_deadlettered_total", code=code) == expected, code

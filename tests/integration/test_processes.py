@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import orjson
 import pytest
 
-from streams.broker import free_port
-from streams.status import fetch
-from tests.conftest import as_json, read_topic, settings_env
+from streams.processes import child_pids, spawn_worker
+from tests.conftest import as_json, read_topic
 from tests.integration.test_pipeline import produce
 
 pytestmark = pytest.mark.integration
-
-
-def ready(port: int) -> bool:
-    answer = fetch(f"http://127.0.0.1:{port}/readyz", timeout=1)
-    return answer is not None and answer[0] == 200
 
 
 def wait_until(condition, timeout: float, what: str) -> None:
@@ -32,32 +23,16 @@ def wait_until(condition, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            pass
-    return found
-
-
 def test_processes_share_the_group_and_a_dead_one_is_restarted(settings, tmp_path):
-    base = free_port()
-    env = settings_env(settings) | {"NEWSSTREAM_METRICS_PORT": str(base)}
-    log = open(tmp_path / "supervisor.log", "wb")
-    supervisor = subprocess.Popen(
-        [sys.executable, "-m", "streams", "worker", "--processes", "2"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    supervisor = spawn_worker(settings, processes=2, log=tmp_path / "supervisor.log")
     try:
-        wait_until(lambda: ready(base) and ready(base + 1), 120, "both processes ready")
-        pids = children(supervisor.pid)
+        wait_until(supervisor.ready, 120, "both processes ready")
+        pids = supervisor.children()
         assert len(pids) == 2
 
         os.kill(pids[0], signal.SIGKILL)
-        wait_until(lambda: len(set(children(supervisor.pid)) - set(pids)) == 1, 30, "a replacement process")
-        wait_until(lambda: ready(base) and ready(base + 1), 120, "the replacement ready")
+        wait_until(lambda: len(set(supervisor.children()) - set(pids)) == 1, 30, "a replacement process")
+        wait_until(supervisor.ready, 120, "the replacement ready")
 
         articles = [orjson.dumps({"id": f"p{i}", "title": f"Rain in Lima number {i}"}) for i in range(40)]
         produce(settings, [(None, a) for a in articles])
@@ -65,10 +40,6 @@ def test_processes_share_the_group_and_a_dead_one_is_restarted(settings, tmp_pat
         assert sorted(r["id"] for r in enriched) == sorted(f"p{i}" for i in range(40))
         assert len({r["source_offset"]["partition"] for r in enriched}) > 1
     finally:
-        supervisor.send_signal(signal.SIGTERM)
-        try:
-            code = supervisor.wait(40)
-        finally:
-            log.close()
-    assert code == 0, (tmp_path / "supervisor.log").read_text()[-3000:]
-    assert children(supervisor.pid) == []
+        code = supervisor.stop(40)
+    assert code == 0, supervisor.log(3000)
+    assert child_pids(supervisor.pid) == []

@@ -8,7 +8,6 @@ rules are evaluated by Prometheus itself.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -18,7 +17,7 @@ import orjson
 import pytest
 
 from streams import kafka_io
-from streams.broker import free_port
+from streams.processes import free_port, start_process, stop_process
 from streams.topics import ensure_topics
 from tests.conftest import read_topic
 from tests.deploy import JOB_NAME, PROMETHEUS_CONFIG, require_tool, require_yaml
@@ -58,7 +57,7 @@ class Prometheus:
         self.config_path.write_text(json.dumps(config, indent=2))  # JSON is YAML
         self.log_path = tmp_path / "prometheus.log"
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
+        self.process = start_process(
             [
                 binary,
                 f"--config.file={self.config_path}",
@@ -66,8 +65,7 @@ class Prometheus:
                 f"--web.listen-address=127.0.0.1:{self.port}",
                 "--log.level=warn",
             ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            output=self._log,
         )
 
     def log(self) -> str:
@@ -110,13 +108,7 @@ class Prometheus:
         raise AssertionError(f"no result for {expr} in {timeout} s; prometheus log:\n{self.log()}")
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout, name="prometheus")
         self._log.close()
 
 

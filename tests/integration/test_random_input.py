@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from streams import kafka_io
 from streams.topics import ensure_topics
-from tests.conftest import WorkerProcess, isolated_settings
+from tests.conftest import isolated_settings, worker_process
 from tests.schema_check import assert_valid
 from tests.strategies import raw_values
 
@@ -30,7 +30,7 @@ def pipeline(broker, tmp_path_factory):
     """One worker for all examples; each example tells its records apart by offset."""
     config = isolated_settings(broker.url, tmp_path_factory.mktemp("data"), partitions=1)
     ensure_topics(config)
-    worker = WorkerProcess(config, tmp_path_factory.mktemp("logs") / "worker.log").wait_ready()
+    worker = worker_process(config, tmp_path_factory.mktemp("logs") / "worker.log").wait_ready()
     producer = kafka_io.producer(config)
     consumer = kafka_io.consumer(config, [config.topic_enriched, config.topic_deadletter], from_beginning=True)
     yield config, producer, consumer

@@ -36,7 +36,8 @@ from streams.app import EXIT_RESTART
 from streams.broker import EmbeddedBroker
 from streams.config import Settings
 from streams.topics import ensure_topics
-from tests.conftest import WorkerProcess, as_json, isolated_settings, read_topic
+from streams.processes import WorkerProcess
+from tests.conftest import as_json, isolated_settings, read_topic, worker_process
 from tests.schema_check import assert_valid
 
 pytestmark = pytest.mark.integration
@@ -177,13 +178,13 @@ def spawn(settings, tmp_path):
     workers: list[WorkerProcess] = []
 
     def start(worker_settings: Settings | None = None, **overrides: str) -> WorkerProcess:
-        worker = WorkerProcess(worker_settings or settings, tmp_path / f"spawned-{len(workers)}.log", **overrides)
+        worker = worker_process(worker_settings or settings, tmp_path / f"spawned-{len(workers)}.log", **overrides)
         workers.append(worker)
         return worker
 
     yield start
     for worker in workers:
-        worker.stop(signal.SIGKILL)
+        worker.kill()
 
 
 def injecting(tmp_path: Path, code: str) -> str:
@@ -238,7 +239,7 @@ def test_kill_9_at_random_moments_loses_nothing(settings, start_worker):
                    "the worker consumes", interval=0.02)
         time.sleep(rng.uniform(0, 0.3))
         enriched_so_far = worker.metric("newsstream_articles_enriched_total")
-        worker.stop(signal.SIGKILL)
+        worker.kill()
         done = sum(committed(settings).values())
         assert done < 2000, "the worker was not killed while it worked"
         kills.append((enriched_so_far, done))
@@ -270,7 +271,7 @@ def test_sigterm_finishes_or_abandons_the_batch_and_exits_in_time(settings, star
     worker = start_worker()
     wait_until(lambda: worker.metric("newsstream_articles_consumed_total") >= 200, 60, "the worker works")
     stopping = time.monotonic()
-    code = worker.stop(signal.SIGTERM, timeout=30)
+    code = worker.stop(timeout=30)
     took = time.monotonic() - stopping
     done = sum(committed(settings).values())
     assert code == 0, worker.log()
@@ -291,7 +292,7 @@ def test_sigterm_finishes_or_abandons_the_batch_and_exits_in_time(settings, star
     _, ends = drain(settings, settings.topic_raw)
     wait_until(lambda: worker.metric("newsstream_records_in_flight") > 0, 30, "the slow batch is in flight")
     stopping = time.monotonic()
-    code = worker.stop(signal.SIGTERM, timeout=30)
+    code = worker.stop(timeout=30)
     took = time.monotonic() - stopping
     assert code == EXIT_RESTART, worker.log()
     assert took < 10, f"stop with a slow batch took {took:.1f} s"
@@ -352,7 +353,7 @@ def test_workers_joining_and_leaving_mid_stream_lose_nothing_and_drain_every_par
         joined_at = len(stream.ids)
         leaver_consumed = consumed(second)
         stopping = time.monotonic()
-        assert second.stop(signal.SIGTERM) == 0
+        assert second.stop() == 0
         stop_took = time.monotonic() - stopping
         # it left the group: the two others are its only members (no wait for a session timeout)
         assert asyncio.run(group_members(settings)) == 2
@@ -381,7 +382,7 @@ def test_frozen_broker_then_broker_restarted_empty(tmp_path):
     workers: list[WorkerProcess] = []
     try:
         ids = produce_articles(settings, "frozen", 1500)
-        worker = WorkerProcess(settings, tmp_path / "worker-0.log")
+        worker = worker_process(settings, tmp_path / "worker-0.log")
         workers.append(worker)
         worker.wait_ready()
         wait_until(lambda: worker.metric("newsstream_articles_consumed_total") > 100, 60, "the worker consumes")
@@ -411,7 +412,7 @@ def test_frozen_broker_then_broker_restarted_empty(tmp_path):
         assert code == EXIT_RESTART, worker.log()
         assert "no longer exist on the broker" in worker.log()
         # restarted (as a supervisor would), it recreates the topics and goes on
-        worker = WorkerProcess(settings, tmp_path / "worker-1.log")
+        worker = worker_process(settings, tmp_path / "worker-1.log")
         workers.append(worker)
         worker.wait_ready()
         after = produce_articles(settings, "after-restart", 5)
@@ -421,7 +422,7 @@ def test_frozen_broker_then_broker_restarted_empty(tmp_path):
               "restarted, it recreated the topics and enriched new articles")
     finally:
         for worker in workers:
-            worker.stop(signal.SIGKILL)
+            worker.kill()
         broker.stop()
 
 
@@ -473,7 +474,7 @@ def test_a_batch_that_breaks_enrichment_or_publishing_is_dead_lettered_or_redone
         assert words in by_key[key]["error"]["reason"], by_key[key]["error"]
         assert_valid("dead", by_key[key])
     assert worker.process.poll() is None, "the worker must not crash"
-    assert worker.metric('newsstream_articles_deadlettered_total{code="enrichment_failed"}') == 2
+    assert worker.metric("newsstream_articles_deadlettered_total", code="enrichment_failed") == 2
     assert worker.metric("newsstream_articles_enriched_total") == 118
     print(f"poison: committed to the end {took:.1f} s after start; dead letters: "
           + "; ".join(f"{k}: {v['error']['reason'][:90]}" for k, v in sorted(by_key.items())))

@@ -28,9 +28,10 @@ import orjson
 import pytest
 
 from streams.app import EXIT_RESTART
-from streams.broker import EmbeddedBroker, free_port
-from streams.config import Settings
-from tests.conftest import WorkerProcess, isolated_settings, settings_env
+from streams.broker import EmbeddedBroker
+from streams.config import Settings, settings_environment
+from streams.processes import free_port, start_process, stop_process
+from tests.conftest import isolated_settings, worker_process
 
 pytestmark = pytest.mark.integration
 
@@ -116,22 +117,21 @@ def tls_broker(certificates, tmp_path_factory):
     tls_port = free_port()
     broker = EmbeddedBroker(log_path=logs / "broker.log", advertised=f"127.0.0.1:{tls_port}").start()
     with open(logs / "socat.log", "ab") as log:
-        proxy = subprocess.Popen(
+        proxy = start_process(
             [socat, f"OPENSSL-LISTEN:{tls_port},bind=127.0.0.1,reuseaddr,fork,cert={certificates['server']},"
                     f"key={certificates['key']},verify=0", f"TCP:127.0.0.1:{broker.port}"],
-            stdout=log, stderr=log,
+            output=log,
         )
     try:
         wait_listening(tls_port)
         yield f"kafka://127.0.0.1:{tls_port}"
     finally:
-        proxy.terminate()
-        proxy.wait(10)
+        stop_process(proxy, 10, name="socat")
         broker.stop()
 
 
 def cli(settings: Settings, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "streams", *args], env=settings_env(settings), capture_output=True,
+    return subprocess.run([sys.executable, "-m", "streams", *args], env=settings_environment(settings), capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -142,7 +142,7 @@ def test_the_worker_and_the_cli_speak_tls_and_verify_the_brokers_certificate(tls
     produced = cli(settings, "produce", str(source))
     assert produced.returncode == 0, produced.stdout + produced.stderr
 
-    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker = worker_process(settings, tmp_path / "worker.log")
     try:
         worker.wait_ready()
         consumed = cli(settings, "consume", "--json", "--from-beginning", "--max", "1", "--idle-timeout", "60")
@@ -159,7 +159,7 @@ def test_the_worker_and_the_cli_speak_tls_and_verify_the_brokers_certificate(tls
 def test_a_worker_refuses_an_untrusted_certificate_at_once_and_says_why(tls_broker, certificates, tmp_path):
     settings = make_settings(tls_broker, tmp_path, security_protocol="SSL", ssl_cafile=str(certificates["other-ca"]))
     started = time.monotonic()
-    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker = worker_process(settings, tmp_path / "worker.log")
     try:
         code = worker.process.wait(60)
     finally:
@@ -183,14 +183,14 @@ def test_a_broker_that_requires_authentication_refuses_the_worker_which_says_so_
                          sasl_username="svc-news")
     started = time.monotonic()
     workers = [
-        WorkerProcess(anonymous, tmp_path / "anonymous.log"),
-        WorkerProcess(sasl, tmp_path / "sasl.log", NEWSSTREAM_SASL_PASSWORD_FILE=str(password_file)),
+        worker_process(anonymous, tmp_path / "anonymous.log"),
+        worker_process(sasl, tmp_path / "sasl.log", NEWSSTREAM_SASL_PASSWORD_FILE=str(password_file)),
     ]
     try:
         # the CLI, with the password in its environment this time, meets the same refusal
         produced = subprocess.run(
             [sys.executable, "-m", "streams", "produce", "-"], input='{"title": "t"}',
-            env=settings_env(sasl) | {"NEWSSTREAM_SASL_PASSWORD": SECRET}, capture_output=True, text=True, timeout=90,
+            env=settings_environment(sasl) | {"NEWSSTREAM_SASL_PASSWORD": SECRET}, capture_output=True, text=True, timeout=90,
         )
         assert produced.returncode != 0
         assert SECRET not in produced.stdout + produced.stderr

@@ -1,11 +1,18 @@
-"""The benchmark's pure helpers: how articles are spread over partitions, and percentiles."""
+"""The benchmark's pure helpers: its articles, how they are spread over partitions, and percentiles."""
 
 from __future__ import annotations
 
 import itertools
 import random
+import sys
+from pathlib import Path
 
-from streams.bench import even_partitions, percentile, words
+import streams
+from streams.bench import even_partitions, load_articles, percentile, words
+from streams.bench.corpus import SEED_ARTICLES, WORDS_PER_ARTICLE
+
+#: The seeds as installed with the package (not the checkout's tests/ or a corpus).
+PACKAGED_SEEDS = Path(streams.__file__).parent / "seeds"
 
 
 def article(n_words: int) -> dict:
@@ -48,3 +55,14 @@ def test_percentile():
     values = [float(v) for v in range(1, 101)]
     assert percentile(values, 50) == 51.0 and percentile(values, 99) == 100.0
     assert percentile([], 50) != percentile([], 50)  # NaN when nothing was measured
+
+
+def test_without_gensim_the_articles_come_from_what_the_package_ships(monkeypatch):
+    monkeypatch.setitem(sys.modules, "gensim", None)  # `import gensim...` raises ImportError
+    articles, source = load_articles(PACKAGED_SEEDS)
+    assert "gensim not installed" in source
+    assert len(articles) > SEED_ARTICLES  # the seeds themselves, then the articles made of them
+    made = articles[-SEED_ARTICLES:]
+    assert all(words(a) >= WORDS_PER_ARTICLE for a in made)
+    assert all(words(a) < 2 * WORDS_PER_ARTICLE for a in made)
+    assert len({a["id"] for a in articles}) == len(articles)

@@ -1,19 +1,10 @@
-"""`newsstream bench`: how close the pipeline comes to bare spaCy, and how it scales.
-
-(a) bare ``nlp.pipe`` over the benchmark articles, same model and components, one process
-    per core; (b) the same articles end to end through the broker with 1 and N worker
-    processes, from the first send until every enriched record is read back; (c) a steady
-    50% of the measured maximum rate for a while, with end-to-end latency percentiles;
-    (d) peak RSS of every worker process; (e) the ratio (b)/(a). Figures are printed, never
-    asserted: a benchmark informs, a timed test would only flake.
-"""
+"""The benchmark's runs: the core alone, bare spaCy, and the pipeline through the broker."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,10 +15,9 @@ from pathlib import Path
 
 import orjson
 
+from streams.bench.corpus import words
 from streams.config import Settings, settings_environment
-from streams.status import fetch
-
-WORDS_PER_ARTICLE = 600
+from streams.processes import WorkerProcess, spawn_worker
 
 
 @dataclass
@@ -47,42 +37,6 @@ class Run:
     @property
     def words_per_second(self) -> float:
         return self.words / self.seconds if self.seconds else 0.0
-
-
-# -- the benchmark articles --------------------------------------------------------------
-
-
-def load_articles(seeds: Path, words_per_article: int = WORDS_PER_ARTICLE) -> tuple[list[dict], str]:
-    """The seed articles plus real news stories, grouped into articles of about 600 words.
-
-    The stories are gensim's Lee corpus (300 Australian news stories shipped in gensim's
-    wheel: ``pip install -e '.[bench]'``). Without gensim, the seeds and the labelled
-    evaluation articles are used instead.
-    """
-    from streams.inputs import read_records, seed_files
-
-    articles = [r.article for f in seed_files(seeds) for r in read_records(str(f)) if r.article]
-    try:
-        from gensim.test.utils import datapath
-
-        stories = Path(datapath("lee_background.cor")).read_text(encoding="utf-8", errors="replace").splitlines()
-        source = "seeds + gensim Lee corpus (300 news stories)"
-    except ImportError:
-        eval_file = seeds.parent / "tests" / "eval" / "articles.jsonl"
-        stories = [orjson.loads(line)["body"] for line in eval_file.read_bytes().splitlines() if line.strip()]
-        source = "seeds + labelled evaluation articles (gensim not installed)"
-    group: list[str] = []
-    for story in (s.strip() for s in stories if s.strip()):
-        group.append(story)
-        if sum(len(s.split()) for s in group) >= words_per_article:
-            first_sentence = group[0].split(". ")[0][:120]
-            articles.append({"title": first_sentence, "body": "\n\n".join(group)})
-            group = []
-    return [{**a, "id": f"bench-{i}"} for i, a in enumerate(articles)], source
-
-
-def words(article: dict) -> int:
-    return len((article.get("title") or "").split()) + len((article.get("body") or "").split())
 
 
 # -- the core alone ----------------------------------------------------------------------
@@ -139,85 +93,25 @@ def bare_spacy(articles: list[dict], processes: int, model: str, batch_size: int
 # -- (b), (c), (d) through the broker ----------------------------------------------------
 
 
-class Workers:
-    """`newsstream worker --processes N` in a subprocess, and its per-process metrics ports."""
-
-    def __init__(self, settings: Settings, processes: int, *, nlp: bool, log_path: Path):
-        from streams.broker import free_port
-
-        base = free_port()
-        self.ports = [base + i for i in range(processes)]  # the supervisor gives process i base + i
-        env = settings_environment(settings) | {
-            "NEWSSTREAM_METRICS_PORT": str(base),
-            "NEWSSTREAM_NLP_ENABLED": str(nlp).lower(),
-            "NEWSSTREAM_LOG_LEVEL": "warning",
-        }
-        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker", "--processes", str(processes)],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        pending = set(self.ports)
-        while pending and time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"workers exited with {self.process.returncode}")
-            for port in list(pending):
-                answer = fetch(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                if answer is not None and answer[0] == 200:
-                    pending.discard(port)
-            time.sleep(0.2)
-        if pending:
-            raise RuntimeError(f"workers on ports {sorted(pending)} not ready after {timeout} s")
-
-    def enriched(self) -> float:
-        """newsstream_articles_enriched_total summed over the worker processes."""
-        total = 0.0
-        for port in self.ports:
-            answer = fetch(f"http://127.0.0.1:{port}/metrics", timeout=2)
-            if answer is None or answer[0] != 200:
-                continue
-            total += sum(float(line.split()[-1]) for line in answer[1].decode().splitlines()
-                         if line.startswith("newsstream_articles_enriched_total "))
-        return total
-
-    def peak_rss_mb(self) -> list[float]:
-        """VmHWM of every worker process (children of the supervisor, or the worker itself)."""
-        pids = _children(self.process.pid) or [self.process.pid]
-        peaks = []
-        for pid in pids:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks.append(int(line.split()[1]) / 1024)
-        return peaks
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(40)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+def start_workers(settings: Settings, processes: int, *, nlp: bool, log_path: Path) -> WorkerProcess:
+    """`newsstream worker --processes N`, quiet, with or without NLP."""
+    return spawn_worker(settings, processes=processes, log=log_path, env_overrides={
+        "NEWSSTREAM_NLP_ENABLED": str(nlp).lower(), "NEWSSTREAM_LOG_LEVEL": "warning",
+    })
 
 
-def _children(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+def peak_rss_mb(workers: WorkerProcess) -> list[float]:
+    """VmHWM of every worker process (children of the supervisor, or the worker itself)."""
+    peaks = []
+    for pid in workers.children() or [workers.pid]:
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return peaks
 
 
 class Reader:
@@ -300,12 +194,12 @@ def through_broker(
     if steady_rate is not None:
         count = max(1, int(steady_rate * steady_seconds))
         articles = [{**articles[i % len(articles)], "id": f"steady-{i}"} for i in range(count)]
-    workers = Workers(settings, processes, nlp=nlp, log_path=workdir / f"{settings.app_id}.log")
+    workers = start_workers(settings, processes, nlp=nlp, log_path=workdir / f"{settings.app_id}.log")
     try:
-        workers.wait_ready()
+        workers.wait_ready(120)
         reader = Reader(kafka_io.consumer(settings, [settings.topic_enriched], from_beginning=True))
         if preloaded is not None:
-            while workers.enriched() < len(articles):
+            while workers.metric("newsstream_articles_enriched_total") < len(articles):
                 time.sleep(0.5)
             reader.pending = {a["id"] for a in articles}
             timestamps = []
@@ -336,9 +230,9 @@ def through_broker(
             reader.until_all_read(timeout=900)
             run = Run("", len(articles), sum(map(words, articles)), reader.last - started, processes)
         reader.consumer.close()
-        rss = workers.peak_rss_mb()
+        rss = peak_rss_mb(workers)
     finally:
-        workers.stop()
+        workers.stop(40)
     run.name = f"end to end, {processes} process(es){'' if nlp else ', --no-nlp'}" + (
         f", steady {steady_rate:.1f}/s" if steady_rate else ""
     )
@@ -407,8 +301,9 @@ def faust_alone(preloaded: Settings, count: int, batch_size: int, workdir: Path)
     )
     env = settings_environment(settings) | {"BENCH_COUNT": str(count)}
     with open(workdir / f"{settings.app_id}.log", "ab") as log:
-        done = subprocess.run([sys.executable, "-c", "from streams.bench import _faust_alone_child; _faust_alone_child()"],
-                              env=env, stdout=subprocess.PIPE, stderr=log, timeout=600, check=True)
+        child = "from streams.bench.runs import _faust_alone_child; _faust_alone_child()"
+        done = subprocess.run([sys.executable, "-c", child], env=env, stdout=subprocess.PIPE, stderr=log,
+                              timeout=600, check=True)
     # Faust writes terminal control codes around it
     found = re.search(rb'\{"records":[^}]*\}', done.stdout)
     if found is None:

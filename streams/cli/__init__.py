@@ -1,0 +1,70 @@
+"""The newsstream command line: one thin module per command.
+
+Each command parses its options into Settings and calls the module that does the work
+(``streams.worker``, ``streams.demo``, ``streams.bench``...). This package holds the typer
+app, the options and helpers the commands share, and ``main``, the console script.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from streams import __version__
+from streams.config import Settings
+
+log = logging.getLogger("streams")
+cli = typer.Typer(
+    name="newsstream",
+    help="Enrich news articles flowing through Kafka with named entities and country tags.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+#: The sample articles: the top-level seeds/ folder, shipped in the package through a link.
+REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+BrokerOption = Annotated[
+    str | None,
+    typer.Option("--broker", "-b", help="Kafka bootstrap servers (default: $NEWSSTREAM_BROKER)."),
+]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("kafka", "aiokafka"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def require_broker(settings: Settings) -> Settings:
+    if not settings.broker:
+        err.print(
+            "[red]No broker configured.[/red] Set NEWSSTREAM_BROKER (or --broker) to your cluster, "
+            "or to the address that `newsstream worker` / `newsstream broker` logs for the embedded broker."
+        )
+        raise typer.Exit(2)
+    return settings
+
+
+@cli.callback()
+def _main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        out.print(f"newsstream {__version__}")
+        raise typer.Exit()
+
+
+# the commands register themselves on `cli`, in the order `newsstream --help` lists them
+from streams.cli import worker, broker, produce, consume, enrich, demo, status, bench  # noqa: E402, F401, I001
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,36 @@
+"""`newsstream enrich`: the enrichment without Kafka, JSON Lines in and out."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import orjson
+import typer
+
+from streams.cli import cli, configure_logging
+from streams.config import load_settings
+
+
+@cli.command("enrich")
+def enrich_command(
+    batch_size: Annotated[int | None, typer.Option(help="Records enriched together (default: NEWSSTREAM_BATCH_SIZE).")] = None,
+) -> None:
+    """Enrich raw-article JSON Lines from stdin to stdout, without Kafka. Dead letters go to stderr (exit 3)."""
+    from streams.core.enrich import Enricher, Incoming
+
+    settings = load_settings(batch_size=batch_size)
+    configure_logging("warning")
+    enricher = Enricher(
+        model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=settings.nlp_batch_size
+    )
+    records = (Incoming(line.rstrip(b"\r\n")) for line in sys.stdin.buffer if line.strip())
+    dead = 0
+    for batch in settings.batch_policy().batches(records, lambda record: len(record.value)):
+        for outcome in enricher.enrich_batch(batch).outcomes:
+            stream = sys.stdout.buffer if outcome.ok else sys.stderr.buffer
+            stream.write(orjson.dumps(outcome.record) + b"\n")
+            dead += not outcome.ok
+        sys.stdout.flush()
+    if dead:
+        raise typer.Exit(3)

@@ -1,0 +1,67 @@
+"""`newsstream produce`: validate articles from files and send them to the raw topic."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from streams.cli import BrokerOption, cli, configure_logging, err, require_broker
+from streams.config import load_settings
+
+
+@cli.command("produce")
+def produce_command(
+    files: Annotated[list[str], typer.Argument(help="JSON, JSON Lines or plain-text files; - for standard input.")],
+    broker: BrokerOption = None,
+    topic: Annotated[str | None, typer.Option(help="Topic to send to (default: the raw topic).")] = None,
+    validate: Annotated[bool, typer.Option("--validate/--no-validate", help="Refuse files with invalid articles.")] = True,
+) -> None:
+    """Send raw articles to the raw topic, keyed by article id (validated first)."""
+    from streams import kafka_io
+    from streams.core.records import RecordError, article_id, validate_raw
+    from streams.inputs import read_records
+    from streams.topics import ensure_topics
+
+    settings = require_broker(load_settings(broker=broker))
+    configure_logging("warning")
+    records = [record for path in files for record in _read_or_exit(read_records, path)]
+    problems = []
+    for record in records:
+        if record.error:
+            problems.append(f"{record.where}: {record.error}")
+        elif validate:
+            try:
+                validate_raw(record.article)
+            except RecordError as exc:
+                problems.append(f"{record.where}: {exc.code}: {exc.reason}")
+    if problems and validate:
+        for problem in problems:
+            err.print(f"[red]invalid[/red] {problem}")
+        err.print(f"{len(problems)} of {len(records)} records invalid; nothing sent (use --no-validate to send anyway)")
+        raise typer.Exit(1)
+    ensure_topics(settings)
+    producer = kafka_io.producer(settings)
+    futures = []
+    with Progress(console=err, transient=True, disable=len(records) < 100) as progress:
+        task = progress.add_task("producing", total=len(records))
+        for record in records:
+            key = article_id(record.article).encode() if record.article else None
+            futures.append(producer.send(topic or settings.topic_raw, key=key, value=record.raw))
+            progress.advance(task)
+        producer.flush()
+    failed = [f for f in futures if f.failed()]
+    producer.close()
+    err.print(f"sent {len(futures) - len(failed)} records to {topic or settings.topic_raw}")
+    if failed:
+        err.print(f"[red]{len(failed)} records were not acknowledged:[/red] {failed[0].exception}")
+        raise typer.Exit(1)
+
+
+def _read_or_exit(reader, path: str):
+    try:
+        return list(reader(path))
+    except OSError as exc:
+        err.print(f"[red]cannot read {path}:[/red] {exc.strerror or exc}")
+        raise typer.Exit(1) from None
