@@ -61,8 +61,8 @@ def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
 
 
 class EnrichApp(faust_transport.App):
-    """The worker's Faust app; on a graceful stop it finishes the batches already being enriched
-    or delivered, sheds those still waiting, commits what was released, and goes.
+    """The worker's Faust app; on a graceful stop (not on a rebalance) it finishes the batches
+    already being enriched or delivered, sheds those still waiting, commits what was released, and goes.
 
     Faust's own stop waits until every record it handed out is acknowledged: behind a
     backlog of long articles that is every batch read ahead, tens of seconds of NLP.
@@ -73,6 +73,9 @@ class EnrichApp(faust_transport.App):
         self.pipelines: set[Pipeline] = set()
 
     async def _consumer_wait_empty(self, consumer: Any, logger: Any) -> None:
+        if not self.should_stop:  # partitions revoked in a rebalance: Faust waits, the pipelines go on
+            await super()._consumer_wait_empty(consumer, logger)
+            return
         shed = sum(pipeline.shed() for pipeline in self.pipelines)
         logger.info("stopping: finishing the batches in flight; %d records not started stay uncommitted "
                     "for the partitions' next owner", shed)

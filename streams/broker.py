@@ -15,12 +15,13 @@ import subprocess
 import time
 from pathlib import Path
 
+from streams.errors import NewsstreamError
 from streams.processes import free_port, start_process, stop_process
 
 log = logging.getLogger(__name__)
 
 
-class BrokerError(RuntimeError):
+class BrokerError(NewsstreamError, RuntimeError):
     """The embedded broker could not be found or did not start."""
 
 

@@ -95,13 +95,18 @@ class Settings(BaseSettings):
         default_factory=lambda: os.path.join(tempfile.gettempdir(), "newsstream"),
         description="Faust's local state directory.",
     )
+    prometheus_targets_file: str | None = Field(
+        default_factory=lambda: os.path.join(tempfile.gettempdir(), "newsstream", "prometheus-targets.json"),
+        description="File the worker writes its processes' metrics addresses to (Prometheus file_sd format), "
+        "read by deploy/prometheus/prometheus.yml; empty: none.",
+    )
     log_level: str = Field(default="info", description="debug, info, warning or error.")
     shutdown_timeout: float = Field(
         default=20.0, gt=0,
         description="Seconds a stopping worker may take to finish the batch it is enriching, then abandons it.",
     )
 
-    @field_validator("broker")
+    @field_validator("broker", "prometheus_targets_file")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None

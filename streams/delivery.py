@@ -24,7 +24,7 @@ from aiokafka.errors import (
 
 from streams.core.outcomes import BatchReport, Destination, Incoming, Outcome, dead_outcome
 from streams.core.records import dumps
-from streams.errors import NewsstreamError
+from streams.errors import TransientError
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ Send = Callable[..., Awaitable[Awaitable[Any]]]
 Senders = Mapping[Destination, Send]
 
 
-class DeliveryFailed(NewsstreamError, RuntimeError):
+class DeliveryFailed(TransientError):
     """Outputs of a batch were not acknowledged: the batch must not be committed."""
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from streams.errors import ConfigError
+
 JSON_LINES_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
 TEXT_SUFFIXES = {".txt", ".text"}
 
@@ -68,13 +70,28 @@ def _json_document(name: str, data: bytes) -> Iterator[InputRecord]:
             yield InputRecord(where, None, orjson.dumps(item), f"a JSON {type(item).__name__}, not an object")
 
 
+#: Leading bytes of compressed and archive formats: such input is refused whole, in one line,
+#: instead of one UTF-8 error per "line" of binary.
+_COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd",
+               b"PK\x03\x04": "zip", b"7z\xbc\xaf\x27\x1c": "7-Zip"}
+
+
+class InputError(ConfigError):
+    """An input file that holds no articles this reader can take."""
+
+
 def read_records(path: str) -> Iterator[InputRecord]:
-    """Articles from one file ("-" is standard input), by the file's suffix."""
+    """Articles from one file ("-" is standard input), by the file's suffix.
+
+    Raises InputError for compressed or binary data (decompress it first) and OSError
+    when the file cannot be read.
+    """
     if path == "-":
         data, name, suffix = sys.stdin.buffer.read(), "<stdin>", ".json"
     else:
         file = Path(path)
         data, name, suffix = file.read_bytes(), str(file), file.suffix.lower()
+    check_text(name, data)
     if suffix in TEXT_SUFFIXES:
         try:
             article = text_article(data.decode("utf-8"))
@@ -86,6 +103,16 @@ def read_records(path: str) -> Iterator[InputRecord]:
         yield from _json_lines(name, data)
     else:
         yield from _json_document(name, data)
+
+
+def check_text(name: str, data: bytes) -> None:
+    """Refuse compressed or binary input with one line saying what it is and what to do."""
+    for magic, kind in _COMPRESSED.items():
+        if data.startswith(magic):
+            raise InputError(f"{name} is {kind}-compressed: decompress it first "
+                             f"(for gzip: gunzip -c {name} | newsstream produce -)")
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{name} is binary (it holds NUL bytes), not JSON, JSON Lines or text articles")
 
 
 def seed_files(directory: Path) -> list[Path]:

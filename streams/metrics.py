@@ -7,6 +7,7 @@ must tick ``Health.beat()`` at least every ``stale_after`` seconds.
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -15,6 +16,8 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info, make_wsgi_app
 from prometheus_client.exposition import ThreadingWSGIServer
+
+from streams.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,10 @@ CONSUMER_LAG = Gauge(
     "newsstream_consumer_lag_records",
     "Input records not yet committed, per assigned partition: high watermark minus committed offset.",
     ["topic", "partition"],
+)
+WORKER_RESTARTS = Gauge(
+    "newsstream_worker_restarts",
+    "Times the supervisor (--processes N) has restarted this process's slot since it started; 0 alone.",
 )
 BUILD_INFO = Info("newsstream_build", "Version of newsstream and of the NLP pipeline it runs.")
 
@@ -109,12 +116,24 @@ class _QuietHandler(WSGIRequestHandler):
         """Log nothing."""
 
 
+class PortInUse(ConfigError):
+    """The metrics port is taken: a restart on the same port would fail the same way."""
+
+
 class MetricsServer:
     """Serves /metrics, /healthz and /readyz from a daemon thread."""
 
     def __init__(self, health: Health, *, host: str, port: int, registry=REGISTRY):
         app = health_app(health, make_wsgi_app(registry))
-        self._server = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=_QuietHandler)
+        try:
+            self._server = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=_QuietHandler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise ConfigError(f"cannot serve metrics on {host}:{port} ({exc.strerror}): "
+                                  "check NEWSSTREAM_METRICS_HOST and NEWSSTREAM_METRICS_PORT") from None
+            raise PortInUse(f"port {port} on {host} is already in use, so the metrics cannot be served there: "
+                            "stop what listens on it, or choose another NEWSSTREAM_METRICS_PORT "
+                            "(with --processes N, process i uses that port + i)") from None
         self.host, self.port = host, self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="metrics-http", daemon=True)
 

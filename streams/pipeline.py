@@ -31,11 +31,10 @@ from typing import Any, NoReturn
 from streams import metrics
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.delivery import Senders, deliver, where
+from streams.errors import EXIT_RESTART
 
 log = logging.getLogger(__name__)
 
-#: Exit status of a worker that ended itself so that a supervisor restarts it (sysexits' EX_TEMPFAIL).
-EXIT_RESTART = 75
 #: Tries of a whole batch when enrich_batch raises, before its records are tried one by one.
 ENRICH_ATTEMPTS = 3
 RETRY_DELAY = 0.5  # seconds before the second try, doubled for each next one

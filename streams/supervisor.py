@@ -15,7 +15,10 @@ import time
 from dataclasses import dataclass, field
 
 from streams.config import Settings
+from streams.errors import EXIT_CONFIG
 from streams.processes import WorkerProcess, spawn_worker
+from streams.scrape_targets import write_targets
+from streams.worker import RESTARTS_VARIABLE
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ class Child:
     worker: WorkerProcess | None = None
     started: float = 0.0
     quick_failures: int = 0
+    restarts: int = 0
     restart_at: float | None = field(default=None)
 
 
@@ -42,7 +46,8 @@ def run_processes(settings: Settings, processes: int) -> int:
     def stop(signum, _frame) -> None:
         nonlocal stopping
         stopping = True
-        log.info("received %s: stopping %d worker processes", signal.Signals(signum).name, processes)
+        if _frame is not None:  # a signal, not our own decision
+            log.info("received %s: stopping %d worker processes", signal.Signals(signum).name, processes)
         for child in children:
             if child.worker and child.worker.poll() is None:
                 child.worker.process.send_signal(signal.SIGTERM)  # all at once: they stop side by side
@@ -53,13 +58,16 @@ def run_processes(settings: Settings, processes: int) -> int:
     signal.signal(signal.SIGINT, stop)
 
     def start(child: Child) -> None:
-        child.worker = spawn_worker(settings, metrics_port=child.port)  # dies with the supervisor: no orphans
+        child.worker = spawn_worker(settings, metrics_port=child.port,  # dies with the supervisor: no orphans
+                                    env_overrides={RESTARTS_VARIABLE: str(child.restarts)})
         child.started = time.monotonic()
         child.restart_at = None
         log.info("worker process %d started (pid %d, metrics port %d)", child.index, child.worker.pid, child.port)
 
     for child in children:
         start(child)
+    write_targets(settings, [child.port for child in children if child.port])
+    exit_code = 0
     while not stopping:
         time.sleep(0.5)
         for child in children:
@@ -68,6 +76,12 @@ def run_processes(settings: Settings, processes: int) -> int:
             code = child.worker.poll()
             if code is None:
                 continue
+            if code == EXIT_CONFIG:  # a restart would fail the same way: stop them all and say so
+                log.error("worker process %d failed with a configuration error (exit %d, its log says why); "
+                          "not restarting it: stopping the others", child.index, code)
+                stop(signal.SIGTERM, None)
+                exit_code = EXIT_CONFIG
+                break
             if child.restart_at is None:
                 lived = time.monotonic() - child.started
                 child.quick_failures = child.quick_failures + 1 if lived < MIN_HEALTHY_SECONDS else 0
@@ -76,13 +90,15 @@ def run_processes(settings: Settings, processes: int) -> int:
                 log.warning("worker process %d exited with code %s after %.0f s; restarting in %.0f s",
                             child.index, code, lived, child.restart_at - time.monotonic())
             if time.monotonic() >= child.restart_at:
+                child.restarts += 1
                 start(child)
-    exit_code = 0
     deadline = time.monotonic() + 30
     for child in children:
         if child.worker is None:
             continue
         # SIGTERM was sent by stop(): wait for it until the deadline, then SIGKILL
         code = child.worker.stop(max(0.1, deadline - time.monotonic()), sig=None, name=f"worker process {child.index}")
+        if code == EXIT_CONFIG:  # already stopped and counted above
+            continue
         exit_code = exit_code or (code if code > 0 else 0)
     return exit_code

@@ -16,12 +16,12 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError
 
 from streams.config import Settings
-from streams.errors import NewsstreamError
+from streams.errors import TransientError
 
 log = logging.getLogger(__name__)
 
 
-class BrokerUnreachable(NewsstreamError, RuntimeError):
+class BrokerUnreachable(TransientError):
     """The broker could not be reached or refused us. The message says how we tried, never with a secret."""
 
 

@@ -7,6 +7,7 @@ worker joins the consumer group, so it only takes partitions once it can process
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -18,7 +19,7 @@ from streams.app import create_app
 from streams.config import Settings
 from streams.core.enrich import Enricher
 from streams.pipeline import EXIT_RESTART, exit_now
-from streams.topics import BrokerUnreachable, ensure_topics
+from streams.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,20 @@ class BoundedStopWorker(faust.Worker):
                  "(it is not committed: it will be processed again)", self.stop_timeout)
 
 
+#: Set by the supervisor in each child: how often it restarted that process's slot.
+RESTARTS_VARIABLE = "NEWSSTREAM_PROCESS_RESTARTS"
+
+
 def run_worker(settings: Settings) -> None:
-    """Blocks until the worker is stopped (SIGTERM/SIGINT: graceful)."""
+    """Blocks until the worker is stopped (SIGTERM/SIGINT: graceful).
+
+    What can fail before the worker joins its group raises a ``NewsstreamError`` (a port in
+    use, a model that will not load: exit 1; a broker out of reach: exit 75), which the
+    command line reports in one line. Once Faust runs, a crash exits 75: restart me.
+    """
     health = metrics.Health()
     metrics.init_labels()
+    metrics.WORKER_RESTARTS.set(int(os.environ.get(RESTARTS_VARIABLE) or 0))
     server = metrics.MetricsServer(health, host=settings.metrics_host, port=settings.metrics_port).start()
     try:
         started = time.monotonic()
@@ -74,15 +85,16 @@ def run_worker(settings: Settings) -> None:
              "spacy": pipeline.get("spacy", "none")}
         )
         log.info("model %s and gazetteer loaded in %.1f s", enricher.pipeline_info["model"], time.monotonic() - started)
-        try:
-            ensure_topics(settings)
-        except BrokerUnreachable as exc:
-            log.error("%s", exc)
-            raise SystemExit(EXIT_RESTART) from None
+        ensure_topics(settings)
         app = create_app(settings, enricher, health)
         worker = BoundedStopWorker(
             app, stop_timeout=settings.shutdown_timeout, loglevel=settings.log_level, redirect_stdouts=False
         )
-        worker.execute_from_commandline()
+        try:
+            worker.execute_from_commandline()
+        except SystemExit as exc:
+            if exc.code not in (None, 0):  # mode exits 1 on a crash: transient as far as we know
+                raise SystemExit(EXIT_RESTART) from None
+            raise
     finally:
         server.stop()

@@ -29,6 +29,7 @@ def broker(tmp_path_factory) -> Iterator[EmbeddedBroker]:
 def isolated_settings(broker_url: str, data_dir: Path, partitions: int = 4, **overrides) -> Settings:
     """Settings with topics and a consumer group nobody else uses, on the given broker."""
     suffix = uuid.uuid4().hex[:8]
+    overrides.setdefault("prometheus_targets_file", str(data_dir / "prometheus-targets.json"))
     settings = load_settings(
         broker=broker_url, app_id=f"test-{suffix}", topic_partitions=partitions, data_dir=str(data_dir), **overrides
     )

@@ -8,15 +8,19 @@ app, the options and helpers the commands share, and ``main``, the console scrip
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from streams import __version__
-from streams.config import Settings
+from streams.config import Settings, describe_errors
+from streams.errors import EXIT_CONFIG, ConfigError, NewsstreamError
 
 log = logging.getLogger("streams")
 cli = typer.Typer(
@@ -24,6 +28,7 @@ cli = typer.Typer(
     help="Enrich news articles flowing through Kafka with named entities and country tags.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,  # main() reports expected failures; a bug's plain traceback is enough
 )
 out = Console()
 err = Console(stderr=True)
@@ -47,11 +52,10 @@ def configure_logging(level: str) -> None:
 
 def require_broker(settings: Settings) -> Settings:
     if not settings.broker:
-        err.print(
-            "[red]No broker configured.[/red] Set NEWSSTREAM_BROKER (or --broker) to your cluster, "
-            "or to the address that `newsstream worker` / `newsstream broker` logs for the embedded broker."
+        raise ConfigError(
+            "no broker configured: set NEWSSTREAM_BROKER (or --broker) to your cluster, or to the address "
+            "that `newsstream worker` / `newsstream broker` logs for the embedded broker"
         )
-        raise typer.Exit(2)
     return settings
 
 
@@ -67,4 +71,18 @@ from streams.cli import worker, broker, produce, consume, enrich, demo, status, 
 
 
 def main() -> None:
-    cli()
+    """The console script: an expected failure is one line and its exit status (README: "Failures"),
+    with the traceback only under NEWSSTREAM_LOG_LEVEL=debug; a bug keeps its traceback."""
+    try:
+        cli()
+    except (NewsstreamError, ValidationError) as exc:
+        if isinstance(exc, ValidationError):
+            message, code = describe_errors(exc), EXIT_CONFIG
+        else:
+            message, code = str(exc), exc.exit_code
+        err.print(f"newsstream: {message}", markup=False, highlight=False, soft_wrap=True)
+        if os.environ.get("NEWSSTREAM_LOG_LEVEL", "").strip().lower() == "debug":
+            traceback.print_exception(exc)
+        sys.exit(code)
+    except KeyboardInterrupt:
+        sys.exit(130)  # the shell's status for Ctrl-C; what was interrupted said so already

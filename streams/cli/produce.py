@@ -9,6 +9,7 @@ from rich.progress import Progress
 
 from streams.cli import BrokerOption, cli, configure_logging, err, require_broker
 from streams.config import load_settings
+from streams.errors import ConfigError
 
 
 @cli.command("produce")
@@ -27,6 +28,8 @@ def produce_command(
     settings = require_broker(load_settings(broker=broker))
     configure_logging("warning")
     records = [record for path in files for record in _read_or_exit(read_records, path)]
+    if not records:
+        raise ConfigError(f"no articles in {', '.join(files)}: nothing sent")
     problems = []
     for record in records:
         if record.error:

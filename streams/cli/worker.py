@@ -31,7 +31,8 @@ def worker_command(
     from streams.broker import EmbeddedBroker
     from streams.supervisor import run_processes
     from streams.topics import ensure_topics
-    from streams.worker import run_worker
+    from streams.scrape_targets import write_targets
+    from streams.worker import RESTARTS_VARIABLE, run_worker
 
     settings = load_settings(broker=broker, metrics_port=metrics_port, log_level=log_level)
     configure_logging(settings.log_level)
@@ -45,6 +46,8 @@ def worker_command(
                 embedded.url,
             )
         if processes == 1:
+            if RESTARTS_VARIABLE not in os.environ:  # alone, not one of a supervisor's processes
+                write_targets(settings, [settings.metrics_port] if settings.metrics_port else [])
             run_worker(settings)
         else:
             ensure_topics(settings)  # once, before the processes race to create them

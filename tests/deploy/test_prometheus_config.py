@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tempfile
 
 import prometheus_client
 import pytest
 
 from streams import metrics
+from streams.config import Settings
 from tests.deploy import (
     DASHBOARD_FILE,
     GRAFANA_DIR,
@@ -33,6 +35,8 @@ ALERTS = {
     "NewsstreamLagGrowing",
     "NewsstreamDeadLetterRatioHigh",
     "NewsstreamLatencyP99High",
+    "NewsstreamTargetsMissing",
+    "NewsstreamRestartLoop",
 }
 
 # ---------------------------------------------------------------------------------------
@@ -244,6 +248,10 @@ def test_scrape_config_and_rules_agree():
     (job,) = [j for j in config["scrape_configs"] if j["job_name"] == JOB_NAME]
     targets = [t for static in job["static_configs"] for t in static["targets"]]
     assert "127.0.0.1:9464" in targets  # NEWSSTREAM_METRICS_HOST:NEWSSTREAM_METRICS_PORT defaults
+    (discovered,) = [path for sd in job["file_sd_configs"] for path in sd["files"]]
+    assert discovered == "/tmp/newsstream/prometheus-targets.json"
+    if tempfile.gettempdir() == "/tmp":  # what the worker writes by default
+        assert Settings.model_construct().prometheus_targets_file == discovered
     matched = [p for pattern in config["rule_files"] for p in PROMETHEUS_CONFIG.parent.glob(pattern)]
     assert RULES_FILE in matched
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -29,10 +31,14 @@ def test_processes_share_the_group_and_a_dead_one_is_restarted(settings, tmp_pat
         wait_until(supervisor.ready, 120, "both processes ready")
         pids = supervisor.children()
         assert len(pids) == 2
+        listed = json.loads(Path(settings.prometheus_targets_file).read_text())[0]["targets"]
+        assert listed == [f"127.0.0.1:{port}" for port in supervisor.ports]  # Prometheus finds both
+        assert supervisor.metric("newsstream_worker_restarts") == 0
 
         os.kill(pids[0], signal.SIGKILL)
         wait_until(lambda: len(set(supervisor.children()) - set(pids)) == 1, 30, "a replacement process")
         wait_until(supervisor.ready, 120, "the replacement ready")
+        assert supervisor.metric("newsstream_worker_restarts") == 1  # the restart loop alert counts these
 
         articles = [orjson.dumps({"id": f"p{i}", "title": f"Rain in Lima number {i}"}) for i in range(40)]
         produce(settings, [(None, a) for a in articles])
