@@ -44,12 +44,17 @@ from streams.core.geo.dateline_place import dateline_place
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item
 from streams.core.geo.kinds import COUNTRY_KINDS, LOCAL_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.locality import SourceHints, minor_clusters, nearest_km
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier, prior, top_place
 from streams.core.geo.weights import (
     ADMIN1_MIN_COUNTRY_POPULATION,
     DOMINANCE_MARGIN,
     HOME_MIN_PLACES,
+    MINOR_CLUSTER_KM,
+    MINOR_NEAR_KM,
+    NEAR_BONUS,
+    NEAR_KM,
     REGION_BONUS_CAP,
     REGION_BONUS_PER_PLACE,
     REGION_BONUS_STRONG,
@@ -84,11 +89,14 @@ def _support_weight(place: Place) -> float:
 class _Context:
     """What the article says about where it happens, gathered while names are resolved."""
 
-    def __init__(self) -> None:
-        self.strong_regions: set[tuple[str, str]] = set()  # US states of the dateline and qualifiers
+    def __init__(self, hints: SourceHints) -> None:
+        self.hints = hints
+        self.strong_regions: set[tuple[str, str]] = set(hints.strong)  # US states of the dateline, qualifiers, source
+        self.anchors: list[Place] = list(hints.places)  # resolved local places: what "near" means
         self.local_names: defaultdict[tuple[str, str], set[str]] = defaultdict(set)  # state -> its places
         self.support: defaultdict[str, float] = defaultdict(float)  # country -> evidence weight
         self.local_support: defaultdict[str, float] = defaultdict(float)  # ... from towns/states/counties only
+        self.dateline: Place | None = None
 
     def regions(self) -> set[tuple[str, str]]:
         return self.strong_regions | set(self.local_names)
@@ -100,6 +108,8 @@ class _Context:
             self.support[place.code] += SUPPORT_NATIONAL
             return
         self.support[place.code] += _support_weight(place)
+        if place.kind in TOWN_KINDS or place.kind == PlaceKind.US_COUNTY:
+            self.anchors.append(place)
         if place.kind in LOCAL_KINDS:
             self.local_support[place.code] += SUPPORT_LOCAL
             if region_known and place.admin1:
@@ -113,13 +123,44 @@ class _Context:
             if region in self.strong_regions:
                 value += REGION_BONUS_STRONG
             else:
-                value += min(REGION_BONUS_CAP, REGION_BONUS_PER_PLACE * len(self.local_names.get(region, ())))
+                named = len(self.local_names.get(region, ())) + (region in self.hints.regions)
+                value += min(REGION_BONUS_CAP, REGION_BONUS_PER_PLACE * named)
+        if place.kind not in COUNTRY_KINDS and nearest_km(place, self.anchors) <= NEAR_KM:
+            value += NEAR_BONUS
         return value
 
 
-def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> None:
-    """Choose one place per item, or None for a dropped weak guess (module docstring, a-e)."""
-    ctx = _Context()
+def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints | None = None) -> None:
+    """Choose one place per item, or None for a dropped weak guess (module docstring, a-e).
+
+    Small towns (``Place.minor``) take part only where the context supports them: a
+    first pass without them finds the article's states and places; the second adds
+    the small towns in those states, near those places, or near each other (f)."""
+    hints = hints or SourceHints()
+    every = [item.candidates for item in items]
+    for item in items:
+        if not item.qualifier:
+            item.candidates = tuple(p for p in item.candidates if not p.minor)
+    ctx = _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
+    regions = ctx.regions() | hints.regions | minor_clusters(zip((i.key for i in items), every), MINOR_CLUSTER_KM)
+    anchors = [*ctx.anchors, *([ctx.dateline] if ctx.dateline is not None else [])]
+    changed = False
+    for item, candidates in zip(items, every):
+        allowed = tuple(
+            p
+            for p in candidates
+            if not p.minor or (p.code, p.admin1) in regions or nearest_km(p, anchors) <= MINOR_NEAR_KM
+        )
+        changed |= allowed != item.candidates
+        item.candidates = allowed
+    if changed:
+        for item in items:
+            item.chosen = None
+        _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
+
+
+def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints) -> _Context:
+    ctx = _Context(hints)
     sense: dict[str, Place] = {}  # name -> place fixed by a qualifier or the dateline
     dl_place = None
     if dateline is not None:
@@ -128,8 +169,10 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> Non
             for item in items
             if not item.confirm and item.candidates and len({p.code for p in item.candidates}) == 1
         }
-        place = dl_place = dateline_place(dateline, gaz, evidence)
+        place = dl_place = ctx.dateline = dateline_place(dateline, gaz, evidence)
         if place is not None:
+            if place.kind not in COUNTRY_KINDS:
+                ctx.anchors.append(place)
             ctx.support[place.code] += SUPPORT_DATELINE
             if place.kind in LOCAL_KINDS:
                 ctx.local_support[place.code] += SUPPORT_DATELINE
@@ -210,6 +253,7 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> Non
     for item in items:
         if item.confirm and item.chosen is not None and item.chosen.code not in confirmed:
             item.chosen = None
+    return ctx
 
 
 def _home_country(items: list[Item], dl_place: Place | None) -> str | None:
