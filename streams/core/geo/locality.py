@@ -30,7 +30,6 @@ _NEWS_WORDS = frozenset({
     "dispatch", "sentinel", "telegraph", "today", "weekly", "online", "media", "newspaper", "newspapers",
     "radio", "tv", "public", "group", "network", "com", "net", "org", "www",
 })
-)
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -244,6 +244,7 @@ def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, 
             and place.kind == PlaceKind.CITY
             and place.population < WEAK_TOWN_POPULATION
             and not item.qualifier
+            and (place.code, place.admin1) not in hints.regions  # the paper's own area
             and per_country[place.code] == 1
             and ctx.support.get(place.code, 0.0) <= _support_weight(place)
         ):
