@@ -1,6 +1,6 @@
 """Evaluate country tagging on the hand-labelled article sets.
 
-    python tests/eval/evaluate.py [--set articles|holdout|blind|blind2|all] [--errors]
+    python tests/eval/evaluate.py [--set articles|holdout|blind|blind2|us_local|intl|all] [--errors]
 
 Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
 evaluation (original text, so its licence is ours) with hand labels:
@@ -40,7 +40,10 @@ SETS = {
     "holdout": HERE / "holdout.jsonl",
     "blind": HERE / "blind.jsonl",
     "blind2": HERE / "blind2.jsonl",
+    "us_local": HERE / "us_local.jsonl",
 }
+if (HERE / "intl.jsonl").exists():
+    SETS["intl"] = HERE / "intl.jsonl"
 
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
