@@ -25,7 +25,8 @@ d. The article's home: when one state/province holds at least three distinct res
    ("Cairo" among Peoria, Naperville and Cook County is not Egypt's, while "Paris" in a
    story naming Chicago, Boston and Denver stays in France); a county name shared by
    several countries goes to the country with most evidence ("Middlesex County" in an
-   Ontario story), and is dropped when none of its countries has other evidence.
+   Ontario story), and is dropped when none of its countries has other evidence. In
+   such a local story, a country named only by demonyms ("French toast") is dropped.
 e. A town under 20,000 people that is the only evidence for its country, resolved
    without a qualifier, is dropped: it is more often a misread name ("Rio" -> a Greek
    village) than a story's only link to that country; so are weak items whose country
@@ -232,8 +233,10 @@ def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, 
             item.chosen = max(item.candidates, key=ctx.score)
 
     # d. the article's home state; counties shared by several countries
-    _move_home(items, sense, dl_place)
+    home = _move_home(items, sense, dl_place)
     _counties_follow_the_article(items, ctx)
+    if home is not None:
+        _drop_lone_demonyms(items, home)
 
     # e. drop a small town that is the only, unsupported evidence for its country
     per_country = Counter(item.chosen.code for item in items if item.chosen is not None and not item.confirm)
@@ -279,13 +282,36 @@ def _home_country(items: list[Item], dl_place: Place | None) -> str | None:
     return ranked[-1][1][0]
 
 
-def _move_home(items: list[Item], sense: dict[str, Place], dl_place: Place | None) -> None:
+def _drop_lone_demonyms(items: list[Item], home: str) -> None:
+    """In a local story (one with a home state), a country named only by demonyms, with
+    no name in the text that may mean a place there, is culture, not geography: "French
+    toast", "the Irish festival", "a German club" (module docstring, d)."""
+    kinds: defaultdict[str, set[PlaceKind | None]] = defaultdict(set)
+    for item in items:
+        if item.chosen is not None:
+            kinds[item.chosen.code].add(item.kind)
+    # a name that may mean that country or its capital keeps the demonym ("an Egyptian
+    # delegation ... Cairo"); a village of that name there does not ("Dublin", "Lebanon")
+    named = {
+        p.code
+        for item in items
+        if item.kind != PlaceKind.DEMONYM
+        for p in item.candidates
+        if p.kind in COUNTRY_KINDS or p.kind == PlaceKind.CAPITAL
+    }
+    for item in items:
+        place = item.chosen
+        if place is not None and place.code not in named | {home} and kinds[place.code] == {PlaceKind.DEMONYM}:
+            item.chosen = None
+
+
+def _move_home(items: list[Item], sense: dict[str, Place], dl_place: Place | None) -> str | None:
     """ "Cairo" in a story set among Peoria, Naperville and Cook County: a capital or town
     whose country the article names in no other way, while the article's home country
-    has a place of that name, is that place (module docstring, d)."""
+    has a place of that name, is that place (module docstring, d). Returns the home country."""
     home = _home_country(items, dl_place)
     if home is None:
-        return
+        return None
     keys_by_code: defaultdict[str, set[str]] = defaultdict(set)
     for item in items:
         if item.chosen is not None and not item.confirm:
@@ -299,6 +325,7 @@ def _move_home(items: list[Item], sense: dict[str, Place], dl_place: Place | Non
         local = [p for p in item.candidates if p.code == home]
         if local:
             item.chosen = top_place(local)
+    return home
 
 
 def _counties_follow_the_article(items: list[Item], ctx: _Context) -> None:
