@@ -17,7 +17,8 @@ from typing import Any
 from streams import __version__
 from streams.core import nlp as nlp_mod
 from streams.core.clean import CleanedArticle, clean_article
-from streams.core.geo import Gazetteer, dateline_country, tag_countries
+from streams.core.geo import Gazetteer, locate, resolved_dateline_place
+from streams.core.geo.places import to_tag
 from streams.core.entities import merge_entities
 from streams.core.language import detect_language
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
@@ -145,15 +146,25 @@ class Enricher:
 
     def _enriched(self, unit: _Work, mentions: list[nlp_mod.Mention]) -> dict[str, Any]:
         article, cleaned = unit.article, unit.cleaned
-        dateline = cleaned.dateline
+        dateline, dateline_point = cleaned.dateline, None
         if self.nlp_enabled:
             if dateline is not None:
-                dateline = replace(dateline, country=dateline_country(dateline, self.gazetteer, cleaned.text))
+                place = resolved_dateline_place(dateline, self.gazetteer, cleaned.text)
+                dateline = replace(dateline, country=place.code if place is not None else None)
+                dateline_point = _place_dict(to_tag(place, self.gazetteer), short=True) if place is not None else None
             language, language_score = detect_language(cleaned.text)
             entities = merge_entities(mentions)
-            countries = tag_countries(cleaned.text, mentions, self.gazetteer, dateline=dateline)
+            located = locate(
+                cleaned.text,
+                mentions,
+                self.gazetteer,
+                dateline=dateline,
+                source=article.get("source"),
+                url=article.get("url"),
+            )
+            countries, places = located.countries, located.places
         else:
-            language, language_score, entities, countries = "und", 0.0, [], []
+            language, language_score, entities, countries, places = "und", 0.0, [], [], []
         record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": article_id(article)}
         record.update({name: article[name] for name in PASSTHROUGH_FIELDS if name in article})
         if self.nlp_enabled and "title" in article:
@@ -164,9 +175,10 @@ class Enricher:
                 "language": language,
                 "language_score": round(language_score, 4),
                 "text": cleaned.text,
-                "dateline": _dateline_dict(dateline),
+                "dateline": _dateline_dict(dateline, dateline_point),
                 "entities": [_entity_dict(e) for e in entities],
                 "countries": [_country_dict(c) for c in countries],
+                "places": [_place_dict(p) for p in places],
                 "content_hash": content_hash(article),
                 "source_offset": unit.item.source.as_dict() if unit.item.source else None,
                 "pipeline": self.pipeline_info,
@@ -186,10 +198,11 @@ def _unchanged(title: str, body: str) -> CleanedArticle:
     return CleanedArticle(title, body, "\n\n".join(part for part in (title, body) if part), None, ())
 
 
-def _dateline_dict(dateline) -> dict[str, Any] | None:
+def _dateline_dict(dateline, place: dict[str, Any] | None = None) -> dict[str, Any] | None:
     if dateline is None:
         return None
     return {
+        "place": place,
         "text": dateline.text,
         "location": dateline.location,
         "region": dateline.region,
@@ -219,4 +232,27 @@ def _country_dict(tag) -> dict[str, Any]:
         "score": round(tag.score, 4),
         "focus": tag.focus,
         "evidence": [{"text": e.text, "start": e.start, "end": e.end, "kind": e.kind} for e in tag.evidence],
+    }
+
+
+def _place_dict(tag, *, short: bool = False) -> dict[str, Any]:
+    """A place of the record; ``short``: only where it is (the dateline's)."""
+    where = {
+        "geonameid": tag.geonameid,
+        "name": tag.name,
+        "feature": tag.feature,
+        "lat": tag.lat,
+        "lon": tag.lon,
+        "country": tag.country,
+        "admin1": tag.admin1,
+    }
+    if short:
+        return where
+    return {
+        **where,
+        "population": tag.population,
+        "count": tag.count,
+        "score": round(tag.score, 4),
+        "focus": tag.focus,
+        "mentions": [{"text": m.text, "start": m.start, "end": m.end} for m in tag.mentions],
     }

@@ -1,6 +1,6 @@
 """Evaluate country tagging on the hand-labelled article sets.
 
-    python tests/eval/evaluate.py [--set articles|holdout|blind|blind2|all] [--errors]
+    python tests/eval/evaluate.py [--set articles|holdout|blind|blind2|us_local|intl|all] [--errors]
 
 Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
 evaluation (original text, so its licence is ours) with hand labels:
@@ -40,7 +40,10 @@ SETS = {
     "holdout": HERE / "holdout.jsonl",
     "blind": HERE / "blind.jsonl",
     "blind2": HERE / "blind2.jsonl",
+    "us_local": HERE / "us_local.jsonl",
 }
+if (HERE / "intl.jsonl").exists():
+    SETS["intl"] = HERE / "intl.jsonl"
 
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
@@ -65,7 +68,8 @@ def predict(rows: Sequence[dict[str, Any]], enricher) -> list[dict[str, Any]]:
     from streams.core.enrich import Incoming
     from streams.core.records import dumps
 
-    items = [Incoming(dumps({"id": row["id"], "title": row["title"], "body": row["body"]})) for row in rows]
+    fields = ("id", "title", "body", "url", "source")
+    items = [Incoming(dumps({name: row[name] for name in fields if row.get(name)})) for row in rows]
     report = enricher.enrich_batch(items)
     predictions = []
     for row, outcome in zip(rows, report.outcomes):
@@ -78,7 +82,9 @@ def predict(rows: Sequence[dict[str, Any]], enricher) -> list[dict[str, Any]]:
                 "mentioned": sorted(c["code"] for c in countries),
                 "focus": [c["code"] for c in countries if c["focus"]],
                 "dateline_country": (record.get("dateline") or {}).get("country"),
+                "dateline_place": (record.get("dateline") or {}).get("place"),
                 "countries": countries,
+                "places": record["places"],
             }
         )
     return predictions
@@ -142,13 +148,74 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]])
 
 def evaluate(path: str | Path, *, enricher=None) -> dict[str, Any]:
     """Evaluate one labelled JSONL file end to end; returns the figures of :func:`score`
-    plus ``predictions`` (per article, in file order)."""
+    and of :func:`score_places` (``places``) plus ``predictions`` (per article, in file order)."""
     rows = load_rows(path)
     enricher = enricher if enricher is not None else make_enricher()
     predictions = predict(rows, enricher)
     result = score(rows, predictions)
+    result["places"] = score_places(rows, predictions)
     result["predictions"] = {row["id"]: pred for row, pred in zip(rows, predictions)}
     return result
+
+
+def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Toponym resolution against the ``places`` labels (rows without them are skipped).
+
+    A gold toponym is *found* when a predicted place has a mention whose text equals it
+    or contains it (or the other way round, case-insensitive); its error is the distance
+    from the gold point to that place's point. ``accuracy_found``: share of the found
+    ones within 161 km (100 miles); ``accuracy``: the same over all gold toponyms (a
+    miss counts as wrong); ``median_km`` over the found ones; ``dateline``: share of
+    labelled dateline places resolved within 161 km.
+    """
+    errors_km: list[float] = []
+    gold_total = 0
+    misses, wrong = [], []
+    dl_total = dl_ok = 0
+    for row, pred in zip(rows, predictions):
+        if "places" not in row:
+            continue
+        for gold in row["places"]:
+            gold_total += 1
+            text = gold["text"].lower()
+            match = next(
+                (p for p in pred["places"] for m in p["mentions"] if text in m["text"].lower() or m["text"].lower() in text),
+                None,
+            )
+            if match is None:
+                misses.append(f"{row['id']}: {gold['text']}")
+                continue
+            error = haversine_km(gold["lat"], gold["lon"], match["lat"], match["lon"])
+            errors_km.append(error)
+            if error > ACCURACY_KM:
+                wrong.append(f"{row['id']}: {gold['text']} -> {match['name']} {match['country']} ({error:.0f} km)")
+        if row.get("dateline_place"):
+            dl_total += 1
+            got = pred.get("dateline_place")
+            gold = row["dateline_place"]
+            dl_ok += bool(got) and haversine_km(gold["lat"], gold["lon"], got["lat"], got["lon"]) <= ACCURACY_KM
+    good = sum(e <= ACCURACY_KM for e in errors_km)
+    ordered = sorted(errors_km)
+    return {
+        "gold": gold_total,
+        "found": len(errors_km),
+        "coverage": len(errors_km) / gold_total if gold_total else 1.0,
+        "accuracy_found": good / len(errors_km) if errors_km else 1.0,
+        "accuracy": good / gold_total if gold_total else 1.0,
+        "median_km": ordered[len(ordered) // 2] if ordered else 0.0,
+        "dateline": dl_ok / dl_total if dl_total else 1.0,
+        "misses": misses,
+        "wrong": wrong,
+    }
+
+
+ACCURACY_KM = 161.0
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from streams.core.geo.locality import km
+
+    return km(lat1, lon1, lat2, lon2)
 
 
 def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
@@ -158,7 +225,18 @@ def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
         f"focus exact={result['focus_exact']:.3f} top1={result['focus_top1']:.3f}  "
         f"dateline={result['dateline_accuracy']:.3f}"
     )
+    places = result["places"]
+    if places["gold"]:
+        print(
+            f"{'':9s} places gold={places['gold']} coverage={places['coverage']:.3f} "
+            f"acc@161 found={places['accuracy_found']:.3f} end-to-end={places['accuracy']:.3f} "
+            f"median={places['median_km']:.1f} km  dateline place={places['dateline']:.3f}"
+        )
     if errors:
+        for line in places["wrong"]:
+            print(f"  WRONG {line}")
+        for line in places["misses"]:
+            print(f"  MISS {line}")
         for err in result["errors"]:
             parts = []
             if err["false_positives"]:

@@ -64,21 +64,26 @@ test_gazetteer.py``).
 """
 
 from streams.core.geo.data import DataError
-from streams.core.geo.dateline_place import dateline_country
+from streams.core.geo.dateline_place import dateline_country, resolved_dateline_place
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.kinds import PlaceKind
 from streams.core.geo.names import normalize_name
 from streams.core.geo.score import CountryTag, Evidence
-from streams.core.geo.tagging import tag_countries
+from streams.core.geo.places import PlaceTag
+from streams.core.geo.tagging import Located, locate, tag_countries
 
 __all__ = [
     "CountryTag",
     "DataError",
     "Evidence",
     "Gazetteer",
+    "Located",
     "Place",
     "PlaceKind",
+    "PlaceTag",
     "dateline_country",
+    "locate",
     "normalize_name",
+    "resolved_dateline_place",
     "tag_countries",
 ]

@@ -23,6 +23,13 @@ def dateline_country(dateline: Dateline, gazetteer: Gazetteer, text: str | None 
     otherwise the place alone, best prior first ("ISLAMABAD" -> PK, "LONDON" -> GB). With
     the article's ``text``, a town that is not a capital goes to a same-named one in a
     country the text names when its own is not named ("Perth:" and "Scotland" -> GB)."""
+    place = resolved_dateline_place(dateline, gazetteer, text)
+    return place.code if place is not None else None
+
+
+def resolved_dateline_place(dateline: Dateline, gazetteer: Gazetteer, text: str | None = None) -> Place | None:
+    """The dateline's place itself, as :func:`dateline_country` resolves it (with a point:
+    the enriched record's ``dateline.place``)."""
     evidence = None
     if text is not None:
         evidence = set()
@@ -31,8 +38,7 @@ def dateline_country(dateline: Dateline, gazetteer: Gazetteer, text: str | None 
             code = gazetteer.demonyms.get(key)
             countries = {p.code for p in gazetteer.places.get(key, ()) if p.kind in COUNTRY_KINDS}
             evidence.update([code] if code else countries if len(countries) == 1 else ())
-    place = dateline_place(dateline, gazetteer, evidence)
-    return place.code if place is not None else None
+    return dateline_place(dateline, gazetteer, evidence)
 
 
 def dateline_place(dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None = None) -> Place | None:

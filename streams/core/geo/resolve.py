@@ -25,7 +25,8 @@ d. The article's home: when one state/province holds at least three distinct res
    ("Cairo" among Peoria, Naperville and Cook County is not Egypt's, while "Paris" in a
    story naming Chicago, Boston and Denver stays in France); a county name shared by
    several countries goes to the country with most evidence ("Middlesex County" in an
-   Ontario story), and is dropped when none of its countries has other evidence.
+   Ontario story), and is dropped when none of its countries has other evidence. In
+   such a local story, a country named only by demonyms ("French toast") is dropped.
 e. A town under 20,000 people that is the only evidence for its country, resolved
    without a qualifier, is dropped: it is more often a misread name ("Rio" -> a Greek
    village) than a story's only link to that country; so are weak items whose country
@@ -44,12 +45,17 @@ from streams.core.geo.dateline_place import dateline_place
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item
 from streams.core.geo.kinds import COUNTRY_KINDS, LOCAL_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.locality import SourceHints, minor_clusters, nearest_km
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier, prior, top_place
 from streams.core.geo.weights import (
     ADMIN1_MIN_COUNTRY_POPULATION,
     DOMINANCE_MARGIN,
     HOME_MIN_PLACES,
+    MINOR_CLUSTER_KM,
+    MINOR_NEAR_KM,
+    NEAR_BONUS,
+    NEAR_KM,
     REGION_BONUS_CAP,
     REGION_BONUS_PER_PLACE,
     REGION_BONUS_STRONG,
@@ -84,11 +90,14 @@ def _support_weight(place: Place) -> float:
 class _Context:
     """What the article says about where it happens, gathered while names are resolved."""
 
-    def __init__(self) -> None:
-        self.strong_regions: set[tuple[str, str]] = set()  # US states of the dateline and qualifiers
+    def __init__(self, hints: SourceHints) -> None:
+        self.hints = hints
+        self.strong_regions: set[tuple[str, str]] = set(hints.strong)  # US states of the dateline, qualifiers, source
+        self.anchors: list[Place] = list(hints.places)  # resolved local places: what "near" means
         self.local_names: defaultdict[tuple[str, str], set[str]] = defaultdict(set)  # state -> its places
         self.support: defaultdict[str, float] = defaultdict(float)  # country -> evidence weight
         self.local_support: defaultdict[str, float] = defaultdict(float)  # ... from towns/states/counties only
+        self.dateline: Place | None = None
 
     def regions(self) -> set[tuple[str, str]]:
         return self.strong_regions | set(self.local_names)
@@ -100,6 +109,8 @@ class _Context:
             self.support[place.code] += SUPPORT_NATIONAL
             return
         self.support[place.code] += _support_weight(place)
+        if place.kind in TOWN_KINDS or place.kind == PlaceKind.US_COUNTY:
+            self.anchors.append(place)
         if place.kind in LOCAL_KINDS:
             self.local_support[place.code] += SUPPORT_LOCAL
             if region_known and place.admin1:
@@ -113,13 +124,44 @@ class _Context:
             if region in self.strong_regions:
                 value += REGION_BONUS_STRONG
             else:
-                value += min(REGION_BONUS_CAP, REGION_BONUS_PER_PLACE * len(self.local_names.get(region, ())))
+                named = len(self.local_names.get(region, ())) + (region in self.hints.regions)
+                value += min(REGION_BONUS_CAP, REGION_BONUS_PER_PLACE * named)
+        if place.kind not in COUNTRY_KINDS and nearest_km(place, self.anchors) <= NEAR_KM:
+            value += NEAR_BONUS
         return value
 
 
-def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> None:
-    """Choose one place per item, or None for a dropped weak guess (module docstring, a-e)."""
-    ctx = _Context()
+def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints | None = None) -> None:
+    """Choose one place per item, or None for a dropped weak guess (module docstring, a-e).
+
+    Small towns (``Place.minor``) take part only where the context supports them: a
+    first pass without them finds the article's states and places; the second adds
+    the small towns in those states, near those places, or near each other (f)."""
+    hints = hints or SourceHints()
+    every = [item.candidates for item in items]
+    for item in items:
+        if not item.qualifier:
+            item.candidates = tuple(p for p in item.candidates if not p.minor)
+    ctx = _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
+    regions = ctx.regions() | hints.regions | minor_clusters(zip((i.key for i in items), every), MINOR_CLUSTER_KM)
+    anchors = [*ctx.anchors, *([ctx.dateline] if ctx.dateline is not None else [])]
+    changed = False
+    for item, candidates in zip(items, every):
+        allowed = tuple(
+            p
+            for p in candidates
+            if not p.minor or (p.code, p.admin1) in regions or nearest_km(p, anchors) <= MINOR_NEAR_KM
+        )
+        changed |= allowed != item.candidates
+        item.candidates = allowed
+    if changed:
+        for item in items:
+            item.chosen = None
+        _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
+
+
+def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints) -> _Context:
+    ctx = _Context(hints)
     sense: dict[str, Place] = {}  # name -> place fixed by a qualifier or the dateline
     dl_place = None
     if dateline is not None:
@@ -128,8 +170,10 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> Non
             for item in items
             if not item.confirm and item.candidates and len({p.code for p in item.candidates}) == 1
         }
-        place = dl_place = dateline_place(dateline, gaz, evidence)
+        place = dl_place = ctx.dateline = dateline_place(dateline, gaz, evidence)
         if place is not None:
+            if place.kind not in COUNTRY_KINDS:
+                ctx.anchors.append(place)
             ctx.support[place.code] += SUPPORT_DATELINE
             if place.kind in LOCAL_KINDS:
                 ctx.local_support[place.code] += SUPPORT_DATELINE
@@ -189,8 +233,10 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> Non
             item.chosen = max(item.candidates, key=ctx.score)
 
     # d. the article's home state; counties shared by several countries
-    _move_home(items, sense, dl_place)
+    home = _move_home(items, sense, dl_place)
     _counties_follow_the_article(items, ctx)
+    if home is not None:
+        _drop_lone_demonyms(items, home)
 
     # e. drop a small town that is the only, unsupported evidence for its country
     per_country = Counter(item.chosen.code for item in items if item.chosen is not None and not item.confirm)
@@ -201,6 +247,7 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> Non
             and place.kind == PlaceKind.CITY
             and place.population < WEAK_TOWN_POPULATION
             and not item.qualifier
+            and (place.code, place.admin1) not in hints.regions  # the paper's own area
             and per_country[place.code] == 1
             and ctx.support.get(place.code, 0.0) <= _support_weight(place)
         ):
@@ -210,6 +257,7 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> Non
     for item in items:
         if item.confirm and item.chosen is not None and item.chosen.code not in confirmed:
             item.chosen = None
+    return ctx
 
 
 def _home_country(items: list[Item], dl_place: Place | None) -> str | None:
@@ -234,13 +282,36 @@ def _home_country(items: list[Item], dl_place: Place | None) -> str | None:
     return ranked[-1][1][0]
 
 
-def _move_home(items: list[Item], sense: dict[str, Place], dl_place: Place | None) -> None:
+def _drop_lone_demonyms(items: list[Item], home: str) -> None:
+    """In a local story (one with a home state), a country named only by demonyms, with
+    no name in the text that may mean a place there, is culture, not geography: "French
+    toast", "the Irish festival", "a German club" (module docstring, d)."""
+    kinds: defaultdict[str, set[PlaceKind | None]] = defaultdict(set)
+    for item in items:
+        if item.chosen is not None:
+            kinds[item.chosen.code].add(item.kind)
+    # a name that may mean that country or its capital keeps the demonym ("an Egyptian
+    # delegation ... Cairo"); a village of that name there does not ("Dublin", "Lebanon")
+    named = {
+        p.code
+        for item in items
+        if item.kind != PlaceKind.DEMONYM
+        for p in item.candidates
+        if p.kind in COUNTRY_KINDS or p.kind == PlaceKind.CAPITAL
+    }
+    for item in items:
+        place = item.chosen
+        if place is not None and place.code not in named | {home} and kinds[place.code] == {PlaceKind.DEMONYM}:
+            item.chosen = None
+
+
+def _move_home(items: list[Item], sense: dict[str, Place], dl_place: Place | None) -> str | None:
     """ "Cairo" in a story set among Peoria, Naperville and Cook County: a capital or town
     whose country the article names in no other way, while the article's home country
-    has a place of that name, is that place (module docstring, d)."""
+    has a place of that name, is that place (module docstring, d). Returns the home country."""
     home = _home_country(items, dl_place)
     if home is None:
-        return
+        return None
     keys_by_code: defaultdict[str, set[str]] = defaultdict(set)
     for item in items:
         if item.chosen is not None and not item.confirm:
@@ -254,6 +325,7 @@ def _move_home(items: list[Item], sense: dict[str, Place], dl_place: Place | Non
         local = [p for p in item.candidates if p.code == home]
         if local:
             item.chosen = top_place(local)
+    return home
 
 
 def _counties_follow_the_article(items: list[Item], ctx: _Context) -> None:

