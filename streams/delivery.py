@@ -63,7 +63,7 @@ async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[
     for send, key, value in outputs:
         try:
             pending.append(await send(key=key, value=value))
-        except Exception as exc:  # refused before it left (larger than the producer's limit, say)
+        except Exception as exc:  # noqa: BLE001 - refused before it left (larger than the producer's limit, say)
             failed = loop.create_future()
             failed.set_exception(exc)
             pending.append(failed)
@@ -101,7 +101,7 @@ async def deliver(senders: Senders, incoming: Sequence[Incoming], report: BatchR
     for index, (item, outcome) in enumerate(zip(incoming, outcomes, strict=True)):
         try:
             outputs.append(_output(senders, item, outcome))
-        except Exception as exc:  # an outcome the encoder chokes on: that record's problem, not the batch's
+        except Exception as exc:  # noqa: BLE001 - an outcome the encoder chokes on: that record's problem
             log.error("dead-lettering the record at %s: its outcome cannot be serialized: %r", where(item), exc)
             outcomes[index] = dead_outcome(item, reason=f"its outcome could not be serialized: {exc!r}")
             outputs.append(_output(senders, item, outcomes[index]))
@@ -127,7 +127,7 @@ async def deliver(senders: Senders, incoming: Sequence[Incoming], report: BatchR
         replaced.append(index)
     if replaced:
         errors = await _publish([_output(senders, incoming[i], outcomes[i]) for i in replaced])
-        for index, error in zip(replaced, errors):
+        for index, error in zip(replaced, errors, strict=True):
             if error is not None:
                 raise DeliveryFailed(
                     f"dead letter of the record at {where(incoming[index])} not acknowledged: {error!r}"

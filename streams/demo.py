@@ -73,7 +73,7 @@ def run_demo(
             producer.flush()
             producer.close()
             say(f"sent {len(records)} sample article(s) to {settings.topic_raw}; waiting for the worker...")
-            consumer = kafka_io.consumer(settings, [settings.topic_enriched, settings.topic_deadletter], from_beginning=True)
+            consumer = kafka_io.consumer(settings, list(settings.output_topics().values()), from_beginning=True)
             deadline = time.monotonic() + timeout
             while not result.finished and time.monotonic() < deadline:
                 if worker.poll() is not None:

@@ -83,7 +83,7 @@ def _resume(coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> Generator[A
     while True:
         try:
             sent = yield waiting_on
-        except BaseException as exc:  # cancellation and close go to the coroutine, as with await
+        except BaseException as exc:  # noqa: BLE001 - cancellation and close go to the coroutine, as with await
             try:
                 waiting_on = coroutine.throw(exc)
             except StopIteration as stop:

@@ -43,7 +43,9 @@ END_TO_END_LATENCY = Histogram(
 BATCH_SIZE = Histogram("newsstream_batch_size_records", "Records per enrichment batch.", buckets=_BATCH_BUCKETS)
 IN_FLIGHT = Gauge("newsstream_records_in_flight", "Records taken from Kafka and not yet acknowledged downstream.")
 ENTITIES = Counter("newsstream_entities_total", "Entities extracted, by spaCy label.", ["label"])
-COUNTRY_TAGS = Counter("newsstream_country_tags_total", "Country tags emitted, by ISO 3166-1 alpha-2 code.", ["country"])
+COUNTRY_TAGS = Counter(
+    "newsstream_country_tags_total", "Country tags emitted, by ISO 3166-1 alpha-2 code.", ["country"]
+)
 CONSUMER_LAG = Gauge(
     "newsstream_consumer_lag_records",
     "Input records not yet committed, per assigned partition: high watermark minus committed offset.",

@@ -67,7 +67,7 @@ async def enrich_safely(
     for attempt in range(1, attempts + 1):
         try:
             return await enrich(incoming)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever enrich raises, the batch is tried again
             log.warning("enriching a batch of %d records failed (try %d of %d): %r",
                         len(incoming), attempt, attempts, exc, exc_info=attempt == attempts)
         if attempt < attempts:
@@ -76,7 +76,7 @@ async def enrich_safely(
     for item in incoming:
         try:
             outcomes += (await enrich([item])).outcomes
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the record fails alone: it is dead-lettered
             log.error("dead-lettering the record at %s: enriching it alone fails too: %r", where(item), exc)
             outcomes.append(dead_outcome(item, reason=f"enrichment raised {exc!r} (tried {attempts + 1} times)"))
     return BatchReport(outcomes=outcomes)

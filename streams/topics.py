@@ -6,6 +6,7 @@ topic never ends up with the broker's default partition count.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
@@ -130,10 +131,8 @@ def ensure_topics(settings: Settings, names: list[str] | None = None, *, timeout
         missing = [name for name in names if name not in existing]
         if missing:
             new = [NewTopic(name, settings.topic_partitions, settings.topic_replication) for name in missing]
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
                 admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass  # another process won the race
             log.info("created topics %s with %d partitions", missing, settings.topic_partitions)
     except KafkaError:
         log.exception("could not create topics %s", names)

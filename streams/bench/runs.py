@@ -82,12 +82,13 @@ def bare_spacy(articles: list[dict], processes: int, model: str, batch_size: int
     each with as many words (``even_partitions``)."""
     texts = [f"{a.get('title', '')}\n\n{a.get('body', '')}" for a in articles]
     plan = even_partitions(articles, processes)
-    shares = [[text for text, share in zip(texts, plan) if share == i] for i in range(processes)]
+    shares = [[text for text, share in zip(texts, plan, strict=True) if share == i] for i in range(processes)]
     with multiprocessing.Manager() as manager:
         barrier = manager.Barrier(processes)
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
             seconds = pool.map(_bare_worker, [(model, share, batch_size, barrier) for share in shares])
-    return Run(f"bare nlp.pipe, {processes} process(es)", len(articles), sum(map(words, articles)), max(seconds), processes)
+    return Run(f"bare nlp.pipe, {processes} process(es)", len(articles), sum(map(words, articles)), max(seconds),
+               processes)
 
 
 # -- (b), (c), (d) through the broker ----------------------------------------------------
@@ -297,7 +298,8 @@ def faust_alone(preloaded: Settings, count: int, batch_size: int, workdir: Path)
     framework's own ceiling, which bounds what the --no-nlp run can reach on this machine.
     """
     settings = fresh_settings(preloaded, "faust-alone").model_copy(
-        update={"topic_raw": preloaded.topic_raw, "batch_size": batch_size}  # as the --no-nlp worker: its read-ahead too
+        # as the --no-nlp worker: its read-ahead too
+        update={"topic_raw": preloaded.topic_raw, "batch_size": batch_size}
     )
     env = settings_environment(settings) | {"BENCH_COUNT": str(count)}
     with open(workdir / f"{settings.app_id}.log", "ab") as log:

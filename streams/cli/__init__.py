@@ -44,7 +44,8 @@ BrokerOption = Annotated[
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(
-        level=level.upper(), format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s", stream=sys.stderr
+        level=level.upper(), format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     for noisy in ("kafka", "aiokafka"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -26,7 +26,9 @@ def bench_command(
     no_nlp_records: Annotated[int, typer.Option(help="Records for the --no-nlp run.")] = 20_000,
     seeds: Annotated[Path, typer.Option(help="Directory of sample articles.")] = REPO_SEEDS,
     rounds: Annotated[int, typer.Option(min=1, help="Times each benchmark article is sent.")] = 2,
-    repeats: Annotated[int, typer.Option(min=1, help="Turns of bare spaCy and the pipeline; the best of each counts.")] = 3,
+    repeats: Annotated[
+        int, typer.Option(min=1, help="Turns of bare spaCy and the pipeline; the best of each counts.")
+    ] = 3,
 ) -> None:
     """Benchmark: bare spaCy vs the pipeline end to end, scaling, latency at 50% load, peak RSS."""
     from streams import bench

@@ -15,7 +15,9 @@ from streams.config import load_settings
 @cli.command("consume")
 def consume_command(
     broker: BrokerOption = None,
-    country: Annotated[list[str] | None, typer.Option(help="Only articles tagged with this ISO code (repeatable).")] = None,
+    country: Annotated[
+        list[str] | None, typer.Option(help="Only articles tagged with this ISO code (repeatable).")
+    ] = None,
     entity: Annotated[list[str] | None, typer.Option(help="Only articles with an entity containing this text.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON Lines.")] = False,
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest record instead of new ones.")] = False,

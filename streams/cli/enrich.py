@@ -14,7 +14,9 @@ from streams.config import load_settings
 
 @cli.command("enrich")
 def enrich_command(
-    batch_size: Annotated[int | None, typer.Option(help="Records enriched together (default: NEWSSTREAM_BATCH_SIZE).")] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Records enriched together (default: NEWSSTREAM_BATCH_SIZE).")
+    ] = None,
 ) -> None:
     """Enrich raw-article JSON Lines from stdin to stdout, without Kafka. Dead letters go to stderr (exit 3)."""
     from streams.core.enrich import Enricher, Incoming

@@ -17,7 +17,9 @@ def produce_command(
     files: Annotated[list[str], typer.Argument(help="JSON, JSON Lines or plain-text files; - for standard input.")],
     broker: BrokerOption = None,
     topic: Annotated[str | None, typer.Option(help="Topic to send to (default: the raw topic).")] = None,
-    validate: Annotated[bool, typer.Option("--validate/--no-validate", help="Refuse files with invalid articles.")] = True,
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="Refuse files with invalid articles.")
+    ] = True,
 ) -> None:
     """Send raw articles to the raw topic, keyed by article id (validated first)."""
     from streams import kafka_io

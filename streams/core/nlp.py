@@ -107,7 +107,7 @@ def extract_mentions(nlp, texts: Sequence[str], *, batch_size: int = 16) -> list
     with nlp.memory_zone():
         for batch in _batches(pieces, batch_size):
             docs = nlp.pipe([piece for _, _, piece in batch], batch_size=len(batch))
-            for (index, offset, _), doc in zip(batch, docs):
+            for (index, offset, _), doc in zip(batch, docs, strict=True):
                 mentions[index] += doc_mentions(doc, offset)
     return mentions
 

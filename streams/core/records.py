@@ -88,7 +88,8 @@ def parse_raw(value: bytes | bytearray | memoryview | None, *, max_bytes: int) -
     try:
         text = bytes(value).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RecordError(ErrorCode.INVALID_UTF8, f"record is not valid UTF-8: {exc.reason} at byte {exc.start}") from None
+        reason = f"record is not valid UTF-8: {exc.reason} at byte {exc.start}"
+        raise RecordError(ErrorCode.INVALID_UTF8, reason) from None
     try:
         article = orjson.loads(text)
     except orjson.JSONDecodeError as exc:

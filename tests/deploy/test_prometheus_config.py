@@ -185,7 +185,7 @@ def test_dashboard_is_well_formed():
     assert len(ids) == len(set(ids)), "panel ids must be unique"
     for panel in panels(board):
         grid = panel["gridPos"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, panel["title"]
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel["title"]
         if panel["type"] == "row":
             continue
         assert panel["targets"], f"panel {panel['title']!r} has no query"

@@ -57,8 +57,8 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
 
 def make_enricher(nlp=None):
     """The production enricher (loads the spaCy pipeline and the gazetteer unless given)."""
-    from streams.core.geo import Gazetteer
     from streams.core.enrich import Enricher
+    from streams.core.geo import Gazetteer
 
     return Enricher(nlp=nlp, gazetteer=Gazetteer.load())
 
@@ -72,7 +72,7 @@ def predict(rows: Sequence[dict[str, Any]], enricher) -> list[dict[str, Any]]:
     items = [Incoming(dumps({name: row[name] for name in fields if row.get(name)})) for row in rows]
     report = enricher.enrich_batch(items)
     predictions = []
-    for row, outcome in zip(rows, report.outcomes):
+    for row, outcome in zip(rows, report.outcomes, strict=True):
         if not outcome.ok:
             raise RuntimeError(f"{row['id']}: enrichment failed: {outcome.record}")
         record = outcome.record
@@ -100,7 +100,7 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]])
     tp = fp = fn = 0
     focus_exact = focus_top1 = dateline_ok = 0
     errors = []
-    for row, pred in zip(rows, predictions):
+    for row, pred in zip(rows, predictions, strict=True):
         gold, got = set(row["mentioned"]), set(pred["mentioned"])
         tp += len(gold & got)
         fp += len(got - gold)
@@ -154,7 +154,7 @@ def evaluate(path: str | Path, *, enricher=None) -> dict[str, Any]:
     predictions = predict(rows, enricher)
     result = score(rows, predictions)
     result["places"] = score_places(rows, predictions)
-    result["predictions"] = {row["id"]: pred for row, pred in zip(rows, predictions)}
+    result["predictions"] = {row["id"]: pred for row, pred in zip(rows, predictions, strict=True)}
     return result
 
 
@@ -172,14 +172,15 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
     gold_total = 0
     misses, wrong = [], []
     dl_total = dl_ok = 0
-    for row, pred in zip(rows, predictions):
+    for row, pred in zip(rows, predictions, strict=True):
         if "places" not in row:
             continue
         for gold in row["places"]:
             gold_total += 1
             text = gold["text"].lower()
             match = next(
-                (p for p in pred["places"] for m in p["mentions"] if text in m["text"].lower() or m["text"].lower() in text),
+                (p for p in pred["places"] for m in p["mentions"]
+                 if text in m["text"].lower() or m["text"].lower() in text),
                 None,
             )
             if match is None:

@@ -22,7 +22,8 @@ SEED_ID = "seed-000-3c4133359b8940df"
 # Places (schema 1.1) and the lone-demonym rule: articles P=1.000 R=0.979 F1=0.989 (the rule costs 4 demonym-only
 # countries its labels count); places coverage 0.998, acc@161 found 0.968 / end to end 0.966 (its place labels
 # were drafted from the tagger's output and corrected by hand: optimistic). Unseen, nothing tuned on them:
-# us_local P=0.944 R=0.971 F1=0.957 (first run, before the lone-demonym rule: P=0.863 F1=0.926), places coverage 0.730, acc@161 found 0.883 / end to end 0.645;
+# us_local P=0.944 R=0.971 F1=0.957 (first run, before the lone-demonym rule: P=0.863 F1=0.926),
+# places coverage 0.730, acc@161 found 0.883 / end to end 0.645;
 # intl (first 20 articles) P=0.940 R=1.000 F1=0.969, places coverage 0.776, acc@161 found 0.799 / end to end 0.620.
 FLOORS = {
     "articles": {"precision": 0.98, "f1": 0.975, "focus_top1": 0.92, "focus_exact": 0.84, "dateline_accuracy": 0.98},

@@ -66,7 +66,8 @@ def test_seed_article_flows_from_raw_to_enriched(settings, start_worker):
 
 def test_offsets_are_committed_after_output_and_not_reprocessed(settings, start_worker):
     worker = start_worker()
-    values = [orjson.dumps({"id": f"a{i}", "title": f"Story {i} from Kenya", "body": "Nairobi officials spoke."}) for i in range(20)]
+    values = [orjson.dumps({"id": f"a{i}", "title": f"Story {i} from Kenya", "body": "Nairobi officials spoke."})
+              for i in range(20)]
     produce(settings, [(None, v) for v in values])
     assert len(read_topic(settings, settings.topic_enriched, 20)) == 20
 

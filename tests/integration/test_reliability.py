@@ -35,8 +35,8 @@ from streams import kafka_io
 from streams.app import EXIT_RESTART
 from streams.broker import EmbeddedBroker
 from streams.config import Settings
-from streams.topics import ensure_topics
 from streams.processes import WorkerProcess
+from streams.topics import ensure_topics
 from tests.conftest import as_json, isolated_settings, read_topic, worker_process
 from tests.schema_check import assert_valid
 
@@ -235,7 +235,7 @@ def test_kill_9_at_random_moments_loses_nothing(settings, start_worker):
         worker = start_worker()
         # a random moment in the worker's progress (not in time: machines differ in speed)
         threshold = rng.randint(1, 400)
-        wait_until(lambda: worker.metric("newsstream_articles_consumed_total") >= threshold, 60,
+        wait_until(lambda w=worker, n=threshold: w.metric("newsstream_articles_consumed_total") >= n, 60,
                    "the worker consumes", interval=0.02)
         time.sleep(rng.uniform(0, 0.3))
         enriched_so_far = worker.metric("newsstream_articles_enriched_total")
@@ -323,7 +323,8 @@ class SteadyProducer(threading.Thread):
             while not self._stop_event.is_set():
                 for _ in range(25):
                     article_id = f"{self.prefix}-{len(self.ids):05d}"
-                    producer.send(self.settings.topic_raw, key=article_id.encode(), value=article(article_id, len(self.ids)))
+                    value = article(article_id, len(self.ids))
+                    producer.send(self.settings.topic_raw, key=article_id.encode(), value=value)
                     self.ids.append(article_id)
                 producer.flush()
                 time.sleep(25 / self.per_second)

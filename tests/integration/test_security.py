@@ -131,7 +131,8 @@ def tls_broker(certificates, tmp_path_factory):
 
 
 def cli(settings: Settings, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "streams", *args], env=settings_environment(settings), capture_output=True,
+    return subprocess.run([sys.executable, "-m", "streams", *args], env=settings_environment(settings),
+                          capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -190,7 +191,8 @@ def test_a_broker_that_requires_authentication_refuses_the_worker_which_says_so_
         # the CLI, with the password in its environment this time, meets the same refusal
         produced = subprocess.run(
             [sys.executable, "-m", "streams", "produce", "-"], input='{"title": "t"}',
-            env=settings_environment(sasl) | {"NEWSSTREAM_SASL_PASSWORD": SECRET}, capture_output=True, text=True, timeout=90,
+            env=settings_environment(sasl) | {"NEWSSTREAM_SASL_PASSWORD": SECRET}, capture_output=True, text=True,
+            timeout=90,
         )
         assert produced.returncode != 0
         assert SECRET not in produced.stdout + produced.stderr

@@ -21,7 +21,10 @@ def incoming(count: int, poison: set[int] = frozenset()) -> list[Incoming]:
 
 
 def enriched(items: list[Incoming]) -> BatchReport:
-    return BatchReport(outcomes=[Outcome(key=item.key.decode(), record={"id": item.key.decode(), "entities": [], "countries": []}) for item in items])
+    return BatchReport(outcomes=[
+        Outcome(key=item.key.decode(), record={"id": item.key.decode(), "entities": [], "countries": []})
+        for item in items
+    ])
 
 
 def senders(send_enriched, send_dead) -> dict:

@@ -51,10 +51,10 @@ def ca_file(tmp_path):
 def _client_security(client) -> dict:
     """What an aiokafka client will authenticate with."""
     return {
-        "security_protocol": client._security_protocol,  # noqa: SLF001 - what aiokafka really uses
-        "sasl_mechanism": client._sasl_mechanism,  # noqa: SLF001
-        "sasl_plain_username": client._sasl_plain_username,  # noqa: SLF001
-        "sasl_plain_password": client._sasl_plain_password,  # noqa: SLF001
+        "security_protocol": client._security_protocol,  # what aiokafka really uses
+        "sasl_mechanism": client._sasl_mechanism,
+        "sasl_plain_username": client._sasl_plain_username,
+        "sasl_plain_password": client._sasl_plain_password,
     }
 
 
@@ -83,10 +83,10 @@ def test_every_sasl_setting_reaches_faust_aiokafka_and_kafka_python_unchanged(pr
     faust_app = create_app(settings, enricher=object())
 
     async def built_clients() -> tuple[dict, dict]:
-        consumer = faust_app.consumer._thread._create_worker_consumer(faust_app.transport)  # noqa: SLF001
-        producer = faust_app.producer._new_producer()  # noqa: SLF001
+        consumer = faust_app.consumer._thread._create_worker_consumer(faust_app.transport)
+        producer = faust_app.producer._new_producer()
         try:
-            return _client_security(consumer._client), _client_security(producer.client)  # noqa: SLF001
+            return _client_security(consumer._client), _client_security(producer.client)
         finally:
             await consumer.stop()
             await producer.stop()

@@ -21,7 +21,7 @@ def article(n_words: int) -> dict:
 
 def loads(articles: list[dict], plan: list[int], partitions: int) -> list[int]:
     totals = [0] * partitions
-    for item, partition in zip(articles, plan):
+    for item, partition in zip(articles, plan, strict=True):
         totals[partition] += words(item)
     return totals
 

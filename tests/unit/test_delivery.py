@@ -25,7 +25,8 @@ def batch_with_a_dead_letter(items: list[Incoming]) -> BatchReport:
 def test_every_output_is_sent_and_acknowledged():
     enriched_topic, dead_topic = FakeTopic(), FakeTopic()
     items = incoming(3)
-    published = asyncio.run(deliver(senders(enriched_topic.send, dead_topic.send), items, batch_with_a_dead_letter(items)))
+    report = batch_with_a_dead_letter(items)
+    published = asyncio.run(deliver(senders(enriched_topic.send, dead_topic.send), items, report))
     assert [key for key, _ in enriched_topic.sent] == [b"k0", b"k1"]
     assert [key for key, _ in dead_topic.sent] == [b"k2"]
     assert [o.ok for o in published.outcomes] == [True, True, False]

@@ -58,7 +58,8 @@ def test_current_schema_is_compatible_with_the_previous_release(name):
 
 def test_the_rule_catches_breaking_changes():
     previous = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}
-    assert breaking_changes(previous, {**previous, "properties": {**previous["properties"], "c": {"type": "string"}}}) == []
+    added = {**previous, "properties": {**previous["properties"], "c": {"type": "string"}}}
+    assert breaking_changes(previous, added) == []
     assert breaking_changes(previous, {**previous, "required": ["a", "b"]})
     assert breaking_changes(previous, {**previous, "properties": {"a": {"type": "string"}}})
     assert breaking_changes(previous, {**previous, "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}})

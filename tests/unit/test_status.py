@@ -5,8 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from streams.status import by_label, difference, merged, parse, quantile, top, total
-from streams.status import Endpoint, fetch
+from streams.status import Endpoint, by_label, difference, fetch, merged, parse, quantile, top, total
 
 FIRST = """
 # TYPE newsstream_articles_enriched_total counter

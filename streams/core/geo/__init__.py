@@ -68,8 +68,8 @@ from streams.core.geo.dateline_place import dateline_country, resolved_dateline_
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.kinds import PlaceKind
 from streams.core.geo.names import normalize_name
-from streams.core.geo.score import CountryTag, Evidence
 from streams.core.geo.places import PlaceTag
+from streams.core.geo.score import CountryTag, Evidence
 from streams.core.geo.tagging import Located, locate, tag_countries
 
 __all__ = [

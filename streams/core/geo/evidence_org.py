@@ -41,7 +41,9 @@ def camel_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
                 continue
             countries = tuple(p for p in gaz.places.get(key, ()) if p.kind in COUNTRY_KINDS)
             if len({p.code for p in countries}) == 1:
-                items.append(Item(token.group(), start + token.start(), start + token.end(), PlaceKind.ORG, countries, key))
+                items.append(
+                    Item(token.group(), start + token.start(), start + token.end(), PlaceKind.ORG, countries, key)
+                )
                 break
     return items
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streams.core.enrich import Enricher
-from streams.core.outcomes import Incoming
 from streams.core.nlp import MAX_PIECE_CHARS
+from streams.core.outcomes import Incoming
 from streams.core.records import SourceOffset
 from tests.conftest import SEED
 from tests.schema_check import assert_valid
@@ -98,7 +98,7 @@ def test_anything_in_comes_out_once_and_valid(enricher, values):
     items = [Incoming(value, SourceOffset("raw", 0, i)) for i, value in enumerate(values)]
     report = enricher.enrich_batch(items)
     check(report, items)
-    for item, outcome in zip(items, report.outcomes):
+    for item, outcome in zip(items, report.outcomes, strict=True):
         assert outcome.record["source_offset"]["offset"] == item.source.offset
 
 
