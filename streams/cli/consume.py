@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import Annotated
 
 import orjson
@@ -12,6 +11,7 @@ import typer
 from streams.cli import BrokerOption, cli, configure_logging, err, out, require_broker
 from streams.config import load_settings
 from streams.errors import NewsstreamError
+from streams.times import parse_time
 
 Repeatable = list[str] | None
 
@@ -45,7 +45,7 @@ def consume_command(
                 _write_json(record) if as_json else out.print(render.dead_letter_line(record), highlight=False)
             return
         for article in client.subscribe(settings, country=country, place=place, entity=entity, mentioned_only=mentioned_only,
-                                        since=_time_or_exit(since), group=group, from_beginning=from_beginning,
+                                        since=parse_time(since, option="--since"), group=group, from_beginning=from_beginning,
                                         max_records=max_records, idle_timeout=idle_timeout):
             _write_json(article.to_record()) if as_json else render.print_article(out, article.to_record())
     except NewsstreamError as exc:
@@ -59,15 +59,3 @@ def _write_json(record: dict) -> None:
     """One JSON line, as is: no markup, no wrapping."""
     sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
     sys.stdout.flush()
-
-
-def _time_or_exit(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]consume:[/red] --since {text!r} is not an ISO 8601 time (e.g. 2024-05-01T08:00:00Z)",
-                  highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

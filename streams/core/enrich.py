@@ -20,6 +20,7 @@ from streams.core.clean import CleanedArticle, clean_article
 from streams.core.geo import Gazetteer, dateline_country, tag_countries
 from streams.core.entities import merge_entities
 from streams.core.language import detect_language
+from streams.core.provenance import data_version
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.core.records import (
     SCHEMA_VERSION,
@@ -66,7 +67,7 @@ class Enricher:
         self.max_record_bytes = max_record_bytes
         self.nlp_batch_size = nlp_batch_size
         info = nlp_mod.model_info(self.nlp) if self.nlp is not None else {"model": "none", "version": "none"}
-        self.pipeline_info = {**info, "newsstream": __version__}
+        self.pipeline_info = {**info, "newsstream": __version__, "data": data_version()}
 
     # -- public API ------------------------------------------------------------------
 
