@@ -142,8 +142,8 @@ def senders(app: faust.App, settings: Settings) -> dict[Destination, Send]:
     futures and sensor bookkeeping that cost more than the whole core does without NLP."""
 
     def sender(topic: str) -> Send:
-        async def send(*, key: bytes | None, value: bytes) -> Awaitable[Any]:
-            return await app.producer.send(topic, key, value, None, None, None)
+        async def send(*, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> Awaitable[Any]:
+            return await app.producer.send(topic, key, value, None, None, headers)  # partition, timestamp, headers
 
         return send
 
@@ -175,7 +175,8 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
     app = new_faust_app(settings, app_class=EnrichApp)
     enrich = enrich_call(enricher, in_thread=settings.nlp_enabled)
     outputs = senders(app, settings)
-    agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release), settings.batch_policy(),
+    agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release, source=settings.app_id),
+                         settings.batch_policy(),
                          running=app.pipelines)
     app.agent(raw_topic(app, settings), name="enrich")(agent)
     monitors.attach(app, settings, health)

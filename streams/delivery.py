@@ -22,6 +22,7 @@ from aiokafka.errors import (
     RecordListTooLargeError,
 )
 
+from streams.core.headers import Headers, output_headers
 from streams.core.outcomes import BatchReport, Destination, Incoming, Outcome, dead_outcome
 from streams.core.records import dumps
 from streams.errors import TransientError
@@ -30,12 +31,14 @@ log = logging.getLogger(__name__)
 
 #: Payload kept in a dead letter that replaces a refused output.
 CUT_PAYLOAD_BYTES = 64 * 1024
+#: ``ce_source`` of the outputs when the caller names no app (the default app id).
+DEFAULT_SOURCE = "newsstream"
 #: Seconds between warnings while the broker keeps a batch waiting for its acknowledgements.
 ACK_PATIENCE = 10.0
 #: Errors by which the broker (or the producer, before sending) refuses one record for good.
 REFUSED = (MessageSizeTooLargeError, RecordListTooLargeError, CorruptRecordException)
 
-#: Enqueues one record (``key=``, ``value=``), returns the future of its acknowledgement.
+#: Enqueues one record (``key=``, ``value=``, ``headers=``), returns the future of its acknowledgement.
 Send = Callable[..., Awaitable[Awaitable[Any]]]
 #: The sender of each destination's topic.
 Senders = Mapping[Destination, Send]
@@ -56,13 +59,17 @@ def _refusal(exc: BaseException) -> BaseException | None:
     return next((e for e in (exc, exc.__cause__) if isinstance(e, REFUSED)), None)
 
 
-async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[BaseException | None]:
+#: One record to publish: its sender, key, value and headers.
+Output = tuple[Send, bytes | None, bytes, Headers]
+
+
+async def _publish(outputs: Sequence[Output]) -> list[BaseException | None]:
     """Enqueue in order, then wait for every acknowledgement; returns each output's error or None."""
     loop = asyncio.get_running_loop()
     pending: list[Awaitable[Any]] = []
-    for send, key, value in outputs:
+    for send, key, value, headers in outputs:
         try:
-            pending.append(await send(key=key, value=value))
+            pending.append(await send(key=key, value=value, headers=headers))
         except Exception as exc:  # noqa: BLE001 - refused before it left (larger than the producer's limit, say)
             failed = loop.create_future()
             failed.set_exception(exc)
@@ -78,10 +85,10 @@ async def _publish(outputs: Sequence[tuple[Send, bytes | None, bytes]]) -> list[
     return [result if isinstance(result, BaseException) else None for result in gathered.result()]
 
 
-def _output(senders: Senders, item: Incoming, outcome: Outcome) -> tuple[Send, bytes | None, bytes]:
-    """(sender, key, value) of one outcome; an outcome without a key of its own keeps the input's."""
+def _output(senders: Senders, item: Incoming, outcome: Outcome, source: str) -> Output:
+    """(sender, key, value, headers) of one outcome; an outcome without a key of its own keeps the input's."""
     key = outcome.key.encode() if outcome.key is not None else item.key
-    return senders[outcome.destination], key, dumps(outcome.record)
+    return senders[outcome.destination], key, dumps(outcome.record), output_headers(item, outcome, source=source)
 
 
 def _what(outcome: Outcome) -> str:
@@ -89,22 +96,25 @@ def _what(outcome: Outcome) -> str:
         outcome.destination, f"{outcome.destination} record")
 
 
-async def deliver(senders: Senders, incoming: Sequence[Incoming], report: BatchReport) -> BatchReport:
+async def deliver(senders: Senders, incoming: Sequence[Incoming], report: BatchReport, *,
+                  source: str = DEFAULT_SOURCE) -> BatchReport:
     """Publish every outcome to its destination and return once the broker has acknowledged them all.
+
+    Every record carries the headers of ``streams.core.headers``; ``source`` is their ``ce_source``.
 
     Returns the outcomes as published (a refused enriched article became a dead letter).
     Raises DeliveryFailed if an output was not acknowledged for another reason than a
     refusal, or if even a replacement dead letter was refused.
     """
     outcomes = list(report.outcomes)
-    outputs: list[tuple[Send, bytes | None, bytes]] = []
+    outputs: list[Output] = []
     for index, (item, outcome) in enumerate(zip(incoming, outcomes, strict=True)):
         try:
-            outputs.append(_output(senders, item, outcome))
+            outputs.append(_output(senders, item, outcome, source))
         except Exception as exc:  # noqa: BLE001 - an outcome the encoder chokes on: that record's problem
             log.error("dead-lettering the record at %s: its outcome cannot be serialized: %r", where(item), exc)
             outcomes[index] = dead_outcome(item, reason=f"its outcome could not be serialized: {exc!r}")
-            outputs.append(_output(senders, item, outcomes[index]))
+            outputs.append(_output(senders, item, outcomes[index], source))
     errors = await _publish(outputs)
     replaced: list[int] = []
     for index, error in enumerate(errors):
@@ -126,7 +136,7 @@ async def deliver(senders: Senders, incoming: Sequence[Incoming], report: BatchR
                                            max_payload_bytes=CUT_PAYLOAD_BYTES)
         replaced.append(index)
     if replaced:
-        errors = await _publish([_output(senders, incoming[i], outcomes[i]) for i in replaced])
+        errors = await _publish([_output(senders, incoming[i], outcomes[i], source) for i in replaced])
         for index, error in zip(replaced, errors, strict=True):
             if error is not None:
                 raise DeliveryFailed(

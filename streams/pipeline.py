@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 
 from streams import metrics
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
-from streams.delivery import Senders, deliver, where
+from streams.delivery import DEFAULT_SOURCE, Senders, deliver, where
 from streams.errors import EXIT_RESTART
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,11 @@ class Pipeline:
         depth: int = DEPTH,
         on_fatal: Callable[..., Any] = exit_now,
         retry_delay: float = RETRY_DELAY,
+        source: str = DEFAULT_SOURCE,
     ):
+        """``source`` names this worker in its outputs' headers (``ce_source``: the app id)."""
         self._enrich, self._release, self._on_fatal = enrich, release, on_fatal
-        self._senders = senders
+        self._senders, self._source = senders, source
         self._retry_delay = retry_delay
         self._slots = asyncio.Semaphore(depth)
         self._to_enrich: asyncio.Queue[Batch] = asyncio.Queue()
@@ -184,7 +186,7 @@ class Pipeline:
 
     async def _deliver_one(self, batch: Batch) -> None:
         assert batch.report is not None
-        published = await deliver(self._senders, batch.incoming, batch.report)
+        published = await deliver(self._senders, batch.incoming, batch.report, source=self._source)
         metrics.record_batch(published)
         await self._release(batch.token)
         metrics.IN_FLIGHT.dec(len(batch.incoming))

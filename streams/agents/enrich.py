@@ -20,6 +20,7 @@ from typing import Any
 from faust.types import EventT, StreamT
 
 from streams.core.batching import BatchPolicy
+from streams.core.headers import normalized
 from streams.core.outcomes import Incoming
 from streams.core.records import SourceOffset
 from streams.pipeline import Pipeline
@@ -31,11 +32,12 @@ def raw_size(event: EventT) -> int:
 
 
 def incoming_of(event: EventT) -> Incoming:
-    """The core's view of a consumed record: value, key and where it came from."""
+    """The core's view of a consumed record: value, key, where it came from, headers."""
     message = event.message
     return Incoming(
         value=message.value,
         key=message.key,
+        headers=normalized(message.headers),
         source=SourceOffset(
             topic=message.topic,
             partition=message.partition,

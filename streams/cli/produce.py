@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from streams.cli import BrokerOption, cli, configure_logging, err, require_broker
 from streams.config import load_settings
@@ -20,11 +19,13 @@ def produce_command(
     validate: Annotated[
         bool, typer.Option("--validate/--no-validate", help="Refuse files with invalid articles.")
     ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")] = False,
 ) -> None:
     """Send raw articles to the raw topic, keyed by article id (validated first)."""
     from streams import kafka_io
     from streams.core.records import RecordError, article_id, validate_raw
     from streams.inputs import read_records
+    from streams.progress import RecordProgress
     from streams.topics import ensure_topics
 
     settings = require_broker(load_settings(broker=broker))
@@ -49,16 +50,17 @@ def produce_command(
     ensure_topics(settings)
     producer = kafka_io.producer(settings)
     futures = []
-    with Progress(console=err, transient=True, disable=len(records) < 100) as progress:
-        task = progress.add_task("producing", total=len(records))
+    with RecordProgress(err, "producing", total=len(records), quiet=quiet) as progress:
         for record in records:
             key = article_id(record.article).encode() if record.article else None
             futures.append(producer.send(topic or settings.topic_raw, key=key, value=record.raw))
-            progress.advance(task)
+            progress.advance()
         producer.flush()
     failed = [f for f in futures if f.failed()]
     producer.close()
-    err.print(f"sent {len(futures) - len(failed)} records to {topic or settings.topic_raw}")
+    if not quiet:
+        err.print(f"sent {len(futures) - len(failed)} records to {topic or settings.topic_raw} "
+                  f"in {progress.seconds:.1f} s", highlight=False, soft_wrap=True)
     if failed:
         err.print(f"[red]{len(failed)} records were not acknowledged:[/red] {failed[0].exception}")
         raise typer.Exit(1)

@@ -21,6 +21,7 @@ from streams.core.entities import merge_entities
 from streams.core.geo import Gazetteer, locate, resolved_dateline_place
 from streams.core.geo.places import to_tag
 from streams.core.language import detect_language
+from streams.core.provenance import data_version
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.core.records import (
     SCHEMA_VERSION,
@@ -67,7 +68,7 @@ class Enricher:
         self.max_record_bytes = max_record_bytes
         self.nlp_batch_size = nlp_batch_size
         info = nlp_mod.model_info(self.nlp) if self.nlp is not None else {"model": "none", "version": "none"}
-        self.pipeline_info = {**info, "newsstream": __version__}
+        self.pipeline_info = {**info, "newsstream": __version__, "data": data_version()}
 
     # -- public API ------------------------------------------------------------------
 

@@ -24,11 +24,13 @@ class Destination(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One record as consumed: its value bytes, key and where it came from."""
+    """One record as consumed: its value bytes, key, where it came from, and its headers
+    (carried onto its outputs: ``streams.core.headers``)."""
 
     value: bytes | None
     source: SourceOffset | None = None
     key: bytes | None = None
+    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,9 +38,10 @@ class FakeTopic:
     def __init__(self, refuse_sync: set[bytes] = frozenset(), refuse_async: set[bytes] = frozenset(),
                  fail: set[bytes] = frozenset(), refuse_all: bool = False):
         self.sent: list[tuple[bytes | None, dict]] = []
+        self.headers: list[list[tuple[str, bytes]]] = []  # of each record in self.sent
         self.refuse_sync, self.refuse_async, self.fail, self.refuse_all = refuse_sync, refuse_async, fail, refuse_all
 
-    async def send(self, *, key, value):
+    async def send(self, *, key, value, headers=()):
         if key in self.refuse_sync or self.refuse_all:  # as Faust raises it: aiokafka's error as the cause
             raise ProducerSendError("Error while sending") from MessageSizeTooLargeError("too big")
         future = asyncio.get_running_loop().create_future()
@@ -50,5 +51,6 @@ class FakeTopic:
             future.set_exception(KafkaTimeoutError("no answer"))
         else:
             self.sent.append((key, orjson.loads(value)))
+            self.headers.append(list(headers))
             future.set_result("metadata")
         return future

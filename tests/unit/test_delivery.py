@@ -62,7 +62,7 @@ def test_a_refused_dead_letter_is_sent_again_with_its_payload_cut_and_its_error_
     report = BatchReport(outcomes=[dead_outcome(item, ErrorCode.SCHEMA_VIOLATION, "bad input")])
     sent = []
 
-    async def send(*, key, value):
+    async def send(*, key, value, headers=()):
         sent.append(orjson.loads(value))
         if len(sent) == 1:
             raise ProducerSendError("Error while sending") from MessageSizeTooLargeError("too big")

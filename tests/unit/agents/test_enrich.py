@@ -29,7 +29,7 @@ class HeldAcks(FakeTopic):
         super().__init__()
         self.unacked: list[asyncio.Future] = []
 
-    async def send(self, *, key, value):
+    async def send(self, *, key, value, headers=()):
         self.sent.append((key, orjson.loads(value)))
         future = asyncio.get_running_loop().create_future()
         self.unacked.append(future)
