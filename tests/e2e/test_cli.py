@@ -22,7 +22,7 @@ def newsstream(*args: str, env=None, stdin: bytes | None = None, timeout: float 
 
 
 def test_every_command_has_help():
-    for command in ("demo", "worker", "broker", "produce", "consume", "enrich", "status", "bench"):
+    for command in ("demo", "worker", "broker", "produce", "consume", "reset", "enrich", "status", "bench"):
         result = newsstream(command, "--help")
         assert result.returncode == 0, result.stderr.decode()
         assert b"Usage" in result.stdout
@@ -91,3 +91,12 @@ def test_produce_consume_and_status_against_a_worker(tmp_path, settings, start_w
     assert "1 of 1 answering, 1 ready" in screen
     assert "enriched" in screen and " 2" in screen  # two articles enriched in total
     assert "IR " in screen and "KE " in screen
+
+    mapped = newsstream("consume", "--from-beginning", "--place", "Tehran", "--geojson", "--max", "1",
+                        "--idle-timeout", "60", env=env)
+    assert mapped.returncode == 0, mapped.stderr.decode()
+    collection = orjson.loads(mapped.stdout)
+    assert collection["type"] == "FeatureCollection"
+    tehran = next(f for f in collection["features"] if f["properties"]["name"] == "Tehran")
+    lon, lat = tehran["geometry"]["coordinates"]
+    assert abs(lat - 35.69) < 0.5 and abs(lon - 51.42) < 0.5 and tehran["properties"]["article_id"] == "ir"

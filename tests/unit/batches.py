@@ -54,3 +54,22 @@ class FakeTopic:
             self.headers.append(list(headers))
             future.set_result("metadata")
         return future
+
+
+class SlowAcks(FakeTopic):
+    """A sender whose acknowledgements arrive only when the test says so."""
+
+    def __init__(self):
+        super().__init__()
+        self.unacked: list[asyncio.Future] = []
+
+    async def send(self, *, key, value, headers=()):
+        self.sent.append((key, orjson.loads(value)))
+        future = asyncio.get_running_loop().create_future()
+        self.unacked.append(future)
+        return future
+
+    def ack_all(self) -> None:
+        for future in self.unacked:
+            if not future.done():
+                future.set_result("metadata")

@@ -10,7 +10,7 @@ import orjson
 
 from streams.core.outcomes import BatchReport, Incoming
 from streams.pipeline import Pipeline, enrich_safely
-from tests.unit.batches import FakeTopic, enriched, incoming, senders
+from tests.unit.batches import FakeTopic, SlowAcks, enriched, incoming, senders
 
 
 class FlakyEnricher:
@@ -53,25 +53,6 @@ def test_an_enricher_that_always_raises_dead_letters_the_whole_batch():
 
 
 # --- the pipeline ----------------------------------------------------------------------------------
-
-
-class SlowAcks(FakeTopic):
-    """A sender whose acknowledgements arrive only when the test says so."""
-
-    def __init__(self):
-        super().__init__()
-        self.unacked: list[asyncio.Future] = []
-
-    async def send(self, *, key, value, headers=()):
-        self.sent.append((key, orjson.loads(value)))
-        future = asyncio.get_running_loop().create_future()
-        self.unacked.append(future)
-        return future
-
-    def ack_all(self) -> None:
-        for future in self.unacked:
-            if not future.done():
-                future.set_result("metadata")
 
 
 class Recorder:

@@ -19,26 +19,7 @@ from streams.core.batching import BatchPolicy
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.core.records import ErrorCode
 from streams.pipeline import Pipeline
-from tests.unit.batches import FakeTopic, senders
-
-
-class HeldAcks(FakeTopic):
-    """A topic that acknowledges only when told to."""
-
-    def __init__(self):
-        super().__init__()
-        self.unacked: list[asyncio.Future] = []
-
-    async def send(self, *, key, value, headers=()):
-        self.sent.append((key, orjson.loads(value)))
-        future = asyncio.get_running_loop().create_future()
-        self.unacked.append(future)
-        return future
-
-    def ack_all(self) -> None:
-        for future in self.unacked:
-            if not future.done():
-                future.set_result("metadata")
+from tests.unit.batches import FakeTopic, SlowAcks, senders
 
 
 def fake_enrich(parts: list[list[Incoming]]):
@@ -98,7 +79,7 @@ async def _until(condition, timeout: float = 5.0) -> None:
 
 def test_records_are_held_until_their_outputs_are_acknowledged_then_released(app):
     async def scenario():
-        enriched, dead, parts = HeldAcks(), HeldAcks(), []
+        enriched, dead, parts = SlowAcks(), SlowAcks(), []
         agent = agent_under_test(app, BatchPolicy(size=3, wait=0.05), enriched, dead, parts)
         async with agent.test_context() as test_agent:
             events = [await put_as_consumed(test_agent, orjson.dumps({"title": title}), title.encode())
