@@ -30,6 +30,7 @@ import faust
 from faust.serializers.codecs import Codec
 
 from streams import faust_transport, metrics, monitors
+from streams.agents import trends
 from streams.agents.enrich import enrich_agent
 from streams.config import Settings
 from streams.core.enrich import Enricher
@@ -93,7 +94,8 @@ def new_faust_app(settings: Settings, *, app_class: type[faust.App] = faust_tran
         settings.app_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap_servers],
         broker_credentials=broker_credentials(settings),
-        store="memory://",  # stateless: nothing to restore after a rebalance
+        store="memory://",  # the trends table is rebuilt from its changelog (streams.agents.trends)
+        table_standby_replicas=0,  # a memory store's standby copy costs memory and replay, and saves no restart
         datadir=settings.data_dir,
         web_enabled=False,  # /metrics, /healthz and /readyz are served by streams.metrics
         # Group membership tuned for quick start-up and fail-over (README: "Start-up").
@@ -178,7 +180,10 @@ def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | 
     agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release, source=settings.app_id),
                          settings.batch_policy(),
                          running=app.pipelines)
-    app.agent(raw_topic(app, settings), name="enrich")(agent)
+    if settings.enrich_enabled:
+        app.agent(raw_topic(app, settings), name="enrich")(agent)
+    if settings.trends_enabled:
+        app.newsstream_trends = trends.attach(app, settings)
     monitors.attach(app, settings, health)
     app.newsstream_health = health  # for the CLI and tests
     return app

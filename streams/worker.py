@@ -20,6 +20,7 @@ from streams.config import Settings
 from streams.core.enrich import Enricher
 from streams.pipeline import EXIT_RESTART, exit_now
 from streams.topics import ensure_topics
+from streams.trends_view import TrendsView
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,14 @@ def run_worker(settings: Settings) -> None:
     metrics.init_labels()
     metrics.WORKER_RESTARTS.set(int(os.environ.get(RESTARTS_VARIABLE) or 0))
     server = metrics.MetricsServer(health, host=settings.metrics_host, port=settings.metrics_port).start()
+    server.routes["/trends"] = TrendsView(settings).wsgi  # any process answers for all (streams.trends_view)
     try:
         started = time.monotonic()
         enricher = Enricher(
             model=settings.spacy_model,
             max_record_bytes=settings.max_record_bytes,
             nlp_batch_size=settings.nlp_batch_size,
-            nlp_enabled=settings.nlp_enabled,
+            nlp_enabled=settings.nlp_enabled and settings.enrich_enabled,  # a trends-only worker needs no model
         )
         health.model_loaded = True
         pipeline = enricher.pipeline_info

@@ -12,6 +12,7 @@ SCHEMAS = {
     "raw": "raw-article.v1.json",
     "enriched": "enriched-article.v1.json",
     "dead": "dead-letter.v1.json",
+    "trends": "trends.v1.json",
 }
 
 

@@ -156,6 +156,7 @@ def fresh_settings(base: Settings, tag: str) -> Settings:
             "topic_raw": f"bench.raw.{suffix}",
             "topic_enriched": f"bench.enriched.{suffix}",
             "topic_deadletter": f"bench.dead.{suffix}",
+            "topic_trends": f"bench.trends.{suffix}",
             "data_dir": str(Path(tempfile.gettempdir()) / f"newsstream-bench-{suffix}"),
         }
     )

@@ -82,6 +82,15 @@ def run_benchmark(
                         best[kind, count] = run
                 say(f"round {repeat + 1}, {count} process(es): pipeline / bare spaCy "
                     f"{e2e.words_per_second / bare.words_per_second:.2f}")
+            # the same articles through a worker without the trends agents: what counting them costs
+            alone, _, _ = through_broker(settings.model_copy(update={"trends_enabled": False}), articles, 1, nlp=True,
+                                         workdir=workdir)
+            alone.name += f", without trends (round {repeat + 1})"
+            runs.append(alone)
+            if ("untrended", 1) not in best or alone.seconds < best["untrended", 1].seconds:
+                best["untrended", 1] = alone
+            say(f"round {repeat + 1}, 1 process: with the trends agents / without "
+                f"{best['e2e', 1].articles_per_second / best['untrended'].articles_per_second:.3f} (best of each so far)")
         many = [{**articles[i % len(articles)], "id": f"nonlp-{i}"} for i in range(no_nlp_records)]
         preloaded = preload_topic(settings, many)
         no_nlp, _, r0 = through_broker(settings, many, 1, nlp=False, workdir=workdir, preloaded=preloaded,

@@ -68,7 +68,7 @@ def _main(version: Annotated[bool, typer.Option("--version", help="Print the ver
 
 
 # the commands register themselves on `cli`, in the order `newsstream --help` lists them
-from streams.cli import worker, broker, produce, consume, reset, enrich, demo, status, bench  # noqa: E402, F401, I001
+from streams.cli import worker, broker, produce, consume, reset, enrich, demo, status, trends, bench  # noqa: E402, F401, I001
 
 
 def main() -> None:

@@ -1,0 +1,242 @@
+"""The trends agents: enriched articles in, exact counts per tumbling window out (``streams.core.trends``).
+
+Two stages, so that with N processes each window is counted whole by one of them:
+
+1. ``route``: every enriched article becomes a ``Contribution`` sent to an internal topic keyed by its
+   *route window* (the largest window holding it), so all articles of a window land on one
+   partition. The input is acked only after those sends are acknowledged (a crash replays it).
+2. ``count``: offers each contribution to the ``TrendState`` (one membership per window and article
+   id: a replay changes nothing) and writes what it accepted, one batch per table entry, to the
+   changelog-backed table ``trends-chunks``. Faust flushes the producer before it commits
+   offsets, so an input's chunk is durable before its offset is committed: a crash loses no
+   count, and a replayed input is a duplicate of a chunk already restored.
+
+After a rebalance or a restart the counts are rebuilt from the recovered chunks, never carried:
+so they are a function of the table, and the table of inputs counted once per (window, id).
+A timer publishes changed windows every few seconds and each window, once closed, as final
+(after flushing the chunks it reflects), then deletes the closed route window's chunks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import faust
+import orjson
+from faust.types import EventT, StreamT
+from prometheus_client import Counter, Gauge
+
+from streams.config import Settings
+from streams.core.trends import BadTrendInput, Contribution, TrendState, contribution_of, format_duration, \
+    trend_records, window_sizes
+from streams.pipeline import exit_now
+
+log = logging.getLogger(__name__)
+
+TRENDS_LATE = Counter("newsstream_trends_late_articles_total",
+                      "Articles that came after their window closed (end + grace), by window size.", ["window"])
+TRENDS_INVALID = Counter("newsstream_trends_invalid_records_total",
+                         "Enriched records the trends could not use (logged and skipped).")
+TRENDS_DUPLICATES = Counter("newsstream_trends_duplicates_total", "Articles offered again to a window that has them.")
+TRENDS_OPEN = Gauge("newsstream_trends_windows_open", "Windows not yet final, held by this process.")
+TRENDS_ARTICLES = Gauge("newsstream_trends_tracked_articles", "Article memberships held in open windows.")
+TRENDS_TABLE = Gauge("newsstream_trends_table_entries", "Entries of the trends table held by this process.")
+TRENDS_RECOVERY = Gauge("newsstream_trends_recovery_seconds",
+                        "Seconds from the last partition revocation (or start) until the counts were rebuilt.")
+
+#: Seconds between checks for windows to publish (a final record goes out within this of its close).
+TICK = 1.0
+BATCH, BATCH_WAIT = 500, 0.2
+#: The counting stage waits longer for a batch: one chunk per second and route window bounds the changelog
+#: (a day at 10 articles/s: ~86,400 chunks, not 864,000 entries), at the cost of a second of latency.
+COUNT_WAIT = 1.0
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def chunk_key(route_ms: int, partition: int, offset: int) -> bytes:
+    return f"{route_ms}|{partition}|{offset}".encode()
+
+
+def parse_chunk_key(key: bytes) -> tuple[int, int, int]:
+    route, partition, offset = key.decode().split("|")
+    return int(route), int(partition), int(offset)
+
+
+class Trends:
+    """The shell around one ``TrendState``: what the agents, the timer and the rebalance hooks share."""
+
+    def __init__(self, app: faust.App, settings: Settings):
+        self.app, self.settings = app, settings
+        self.sizes = window_sizes(settings.trends_windows)
+        self.state = self.new_state()
+        self.ready = False
+        self.revoked_at = time.monotonic()
+        self.last_update = 0.0
+        self.contributions = app.topic(f"{settings.app_id}-trends-contributions", internal=True,
+                                       partitions=settings.topic_partitions, key_serializer="raw",
+                                       value_serializer="raw")
+        self.table = app.Table("trends-chunks", default=None, partitions=settings.topic_partitions,
+                               key_type=bytes, value_type=bytes, on_recover=self.rebuild)  # raw bytes both
+
+    def new_state(self) -> TrendState:
+        return TrendState(sizes=self.sizes, grace_ms=round(self.settings.trends_grace * 1000),
+                          horizon_ms=round(self.settings.trends_retention * 1000))
+
+    # --- stage 1 ---------------------------------------------------------------------------------
+
+    def contribution(self, value: bytes | None, where: str) -> Contribution | None:
+        try:
+            return contribution_of(orjson.loads(value or b"null"), basis=self.settings.trends_time)
+        except (orjson.JSONDecodeError, BadTrendInput) as exc:
+            TRENDS_INVALID.inc()
+            log.warning("trends: skipping the enriched record at %s: %s", where, exc)
+            return None
+
+    async def route(self, events: Iterable[EventT]) -> None:
+        """Send each article's contribution to the partition of its route window; wait for the acks."""
+        topic = self.contributions.get_topic_name()
+        sent = []
+        for event in events:
+            message = event.message
+            item = self.contribution(message.value, f"{message.topic}/{message.partition}@{message.offset}")
+            if item is not None:
+                key = str(self.state.route_of(item.t_ms)).encode()
+                sent.append(await self.app.producer.send(topic, key, orjson.dumps(item.as_dict()), None, None, None))
+        if sent:
+            await asyncio.gather(*sent)
+
+    # --- stage 2 ---------------------------------------------------------------------------------
+
+    async def count(self, events: list[EventT]) -> None:
+        """Offer a batch to the windows, then persist what they accepted: one chunk per partition and route."""
+        now = now_ms()
+        chunks: dict[tuple[int, int], tuple[int, list[dict[str, Any]]]] = {}
+        for event in events:
+            message = event.message
+            try:
+                item = Contribution.from_dict(orjson.loads(message.value or b"null"))
+            except (orjson.JSONDecodeError, BadTrendInput, AttributeError) as exc:
+                TRENDS_INVALID.inc()
+                log.warning("trends: skipping the contribution at %s/%d@%d: %s", message.topic, message.partition,
+                            message.offset, exc)
+                continue
+            accepted, late = self.state.offer(item, now)
+            for size in late:
+                TRENDS_LATE.labels(format_duration(size)).inc()
+            if accepted is None:
+                if not late:
+                    TRENDS_DUPLICATES.inc()
+                continue
+            route = self.state.route_of(item.t_ms)
+            chunks.setdefault((message.partition, route), (message.offset, []))[1].append(accepted.as_dict())
+        for (partition, route), (offset, items) in chunks.items():
+            key, value = chunk_key(route, partition, offset), orjson.dumps(items)
+            self.table.data[key] = value
+            self.table.send_changelog(partition, key, value)
+            self.state.add_chunk(route, key)
+        if chunks:
+            # durable before the batch is acked (Faust also flushes before it commits offsets)
+            await self.app.producer.flush()
+
+    # --- rebalances --------------------------------------------------------------------------------
+
+    async def on_revoked(self, *args: Any, **kwargs: Any) -> None:
+        """Counts of partitions we may lose must not be published: wait for the rebuild."""
+        self.ready = False
+        self.revoked_at = time.monotonic()
+
+    async def rebuild(self) -> None:
+        """After recovery: the counts again from the chunks of the partitions this process owns now."""
+        owned = {tp.partition for tp in self.app.consumer.assignment()
+                 if tp.topic == self.contributions.get_topic_name()}
+        state, entries = self.new_state(), []
+        for key, value in list(self.table.data.items()):
+            route, partition, offset = parse_chunk_key(key)
+            if partition not in owned or value is None:
+                del self.table.data[key]  # another process's now (the memory store keeps what it recovered)
+                continue
+            entries.append(((route, partition, offset), key, value))
+        for (route, _, _), key, value in sorted(entries):
+            for data in orjson.loads(value):
+                state.restore(Contribution.from_dict(data))
+            state.add_chunk(route, key)
+        self.state, self.ready = state, True
+        took = time.monotonic() - self.revoked_at
+        TRENDS_RECOVERY.set(took)
+        log.info("trends: %d chunks of %d partitions restored in %.1f s: %d windows open, %d articles",
+                 len(entries), len(owned), took, state.open_windows(), state.tracked_articles())
+
+    # --- publishing ----------------------------------------------------------------------------------
+
+    async def publish(self) -> None:
+        """Changed windows every update interval; closed windows at once, as final; then forget them."""
+        if not self.ready:
+            return
+        now, clock = now_ms(), time.monotonic()
+        updates = clock - self.last_update >= self.settings.trends_update_interval
+        due = [(window, final) for window, final in self.state.due(now) if final or updates]
+        if any(final for _, final in due):
+            await self.app.producer.flush()  # what a final record counts is durable first
+        records = []
+        for window, final in due:
+            records += trend_records(window, top=self.settings.trends_top, final=final, now_ms=now)
+            self.state.published(window, final)
+        if updates:
+            self.last_update = clock
+        sent = [await self.app.producer.send(self.settings.topic_trends, key.encode(), orjson.dumps(record),
+                                             None, None, None) for key, record in records]
+        await asyncio.gather(*sent)
+        for route in self.state.closed_routes(now):
+            for key in self.state.drop_route(route):
+                self.table.data.pop(key, None)
+                self.table.send_changelog(parse_chunk_key(key)[1], key, None)
+        TRENDS_OPEN.set(self.state.open_windows())
+        TRENDS_ARTICLES.set(self.state.tracked_articles())
+        TRENDS_TABLE.set(len(self.table.data))
+
+
+def guarded(step: Any, what: str) -> Any:
+    """Anything but a bad record (handled inside) ends the process uncommitted: Faust would ack the batch."""
+
+    async def run(*args: Any) -> None:
+        try:
+            await step(*args)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the restart redoes it; committing it would lose counts
+            exit_now("trends: %s failed; exiting uncommitted so that a restart redoes it", what)
+
+    return run
+
+
+def attach(app: faust.App, settings: Settings) -> Trends:
+    """Register the two agents, the table and the publishing timer on ``app``."""
+    trends = Trends(app, settings)
+    route, count = guarded(trends.route, "routing a batch"), guarded(trends.count, "counting a batch")
+
+    async def route_agent(stream: StreamT) -> None:
+        async for events in stream.take_events(BATCH, within=BATCH_WAIT):
+            await route(events)
+
+    async def count_agent(stream: StreamT) -> None:
+        async for events in stream.take_events(BATCH, within=COUNT_WAIT):
+            await count(events)
+
+    enriched = app.topic(settings.topic_enriched, key_serializer="raw", value_serializer="raw")
+    app.agent(enriched, name="trends-route")(route_agent)
+    app.agent(trends.contributions, name="trends-count")(count_agent)
+    publish = guarded(trends.publish, "publishing trends")
+
+    async def publish_tick() -> None:  # no parameter: Faust then passes no app
+        await publish()
+
+    app.timer(TICK, name="trends-publish")(publish_tick)
+    app.on_partitions_revoked.connect(trends.on_revoked)
+    return trends

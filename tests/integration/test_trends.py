@@ -1,0 +1,210 @@
+"""Trends against the real broker: exact final counts after kill -9s and a rebalance, and the HTTP view.
+
+Every test ends with the same check: the final records of every window and kind equal counts
+computed here, independently, from the enriched topic (each article id once per window).
+Windows are 10 and 20 seconds, so three of them pass in half a minute.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from itertools import combinations
+from urllib.parse import urlencode
+
+import orjson
+import pytest
+
+from streams import kafka_io
+from streams.config import Settings
+from streams.topics import ensure_topics
+from tests.conftest import isolated_settings, worker_process
+from tests.integration.test_reliability import article, drain, wait_until
+from tests.schema_check import assert_valid
+
+pytestmark = pytest.mark.integration
+
+SIZES = (10, 20)
+GRACE = 30.0  # longer than a kill -9'ed worker's replacement takes to be back (about 14 s each)
+
+
+def trends_settings(broker, tmp_path, grace: float = GRACE) -> Settings:
+    return isolated_settings(broker.url, tmp_path / "data", trends_windows="10s,20s", trends_grace=grace,
+                             trends_top=10_000, trends_update_interval=1.0)
+
+
+def parse(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+class Producer(threading.Thread):
+    """Articles at a steady rate; a third carry a chosen published_at up to 8 s before they are sent."""
+
+    def __init__(self, settings: Settings, per_second: float, seconds: float):
+        super().__init__(daemon=True)
+        self.settings, self.per_second, self.seconds = settings, per_second, seconds
+        self.count, self.error = 0, None
+
+    def run(self) -> None:
+        try:
+            rng = random.Random(1)
+            producer = kafka_io.producer(self.settings)
+            ends = time.monotonic() + self.seconds
+            while time.monotonic() < ends:
+                for _ in range(10):
+                    article_id = f"trend-{self.count:05d}"
+                    value = orjson.loads(article(article_id, self.count, marker=rng.choice(["", "Paris, France.",
+                                                                                           "Berlin and Tehran."])))
+                    if self.count % 3 == 0:
+                        moment = datetime.fromtimestamp(time.time() - rng.uniform(0, 8), UTC)
+                        value["published_at"] = moment.isoformat().replace("+00:00", "Z")
+                    now_ms = int(time.time() * 1000)
+                    producer.send(self.settings.topic_raw, key=article_id.encode(), value=orjson.dumps(value),
+                                  timestamp_ms=now_ms)
+                    self.count += 1
+                producer.flush()
+                time.sleep(10 / self.per_second)
+            producer.close()
+        except BaseException as exc:  # noqa: BLE001 - reported by finish()
+            self.error = exc
+
+    def finish(self) -> int:
+        self.join(60)
+        assert self.error is None, f"the producer failed: {self.error!r}"
+        return self.count
+
+
+def expected_from_enriched(settings: Settings) -> dict:
+    """(start s, size, kind) -> {"articles": n, "top": {key: count}}, from the enriched topic alone."""
+    records, _ = drain(settings, settings.topic_enriched)
+    members: dict = defaultdict(dict)
+    for record in map(orjson.loads, (r.value for r in records)):
+        if settings.trends_time == "published" and record.get("published_at"):
+            t = parse(record["published_at"])
+        else:
+            t = record["source_offset"]["timestamp_ms"] / 1000
+        for size in SIZES:
+            members[(int(t // size * size), size)][record["id"]] = record  # a replay overwrites
+    expected = {}
+    for (start, size), articles in members.items():
+        counts = {kind: Counter() for kind in ("country", "focus_country", "place", "entity", "country_pair")}
+        for record in articles.values():
+            codes = sorted({c["code"] for c in record["countries"]})
+            counts["country"].update(codes)
+            counts["place"].update(codes)
+            counts["focus_country"].update({c["code"] for c in record["countries"] if c["focus"]})
+            counts["entity"].update({(" ".join(e["text"].split()), e["label"]) for e in record["entities"]})
+            counts["country_pair"].update(f"{a}-{b}" for a, b in combinations(codes, 2))
+        for kind, counter in counts.items():
+            expected[(start, size, kind)] = {"articles": len(articles), "top": dict(counter)}
+    return expected
+
+
+def final_records(settings: Settings) -> tuple[dict, list[dict]]:
+    """The last final record of each (start, size, kind), and every record of the trends topic."""
+    records, _ = drain(settings, settings.topic_trends)
+    values = [orjson.loads(r.value) for r in records]
+    finals = {}
+    for value in values:
+        if value["final"]:
+            key = (int(parse(value["window"]["start"])), value["window"]["size"], value["kind"])
+            top = {(row["key"], row["label"]) if value["kind"] == "entity" else row["key"]: row["count"]
+                   for row in value["top"]}
+            finals[key] = {"articles": value["articles"], "top": top, "updated_at": parse(value["updated_at"])}
+    return finals, values
+
+
+def check_exact(settings: Settings, label: str, steady_since: float = 0.0) -> None:
+    """Every window's final records equal the independent counts: difference 0; and each window closing
+    after ``steady_since`` (no process down) has its final record within 5 s of its close."""
+    expected = expected_from_enriched(settings)
+    finals, values = final_records(settings)
+    for value in values[:: max(1, len(values) // 50)]:
+        assert_valid("trends", value)
+    assert set(finals) == set(expected), f"{label}: windows {sorted(set(expected) ^ set(finals))[:6]} differ"
+    wrong = [key for key in expected
+             if {k: v for k, v in finals[key].items() if k != "updated_at"} != expected[key]]
+    delays = [finals[(start, size, kind)]["updated_at"] - (start + size + settings.trends_grace)
+              for (start, size, kind) in finals if start + size + settings.trends_grace >= steady_since]
+    articles = sum(e["articles"] for (s, size, kind), e in expected.items() if size == SIZES[0] and kind == "country")
+    print(f"\n{label}: {len(finals) // 5} windows, {articles} articles in the 10 s windows, windows with a "
+          f"difference: {len(wrong)}; final records {min(delays):.1f}-{max(delays):.1f} s after grace ended; "
+          f"{len(values)} trend records in all")
+    assert not wrong, f"{label}: {wrong[:3]}: {[(finals[k], expected[k]) for k in wrong[:1]]}"
+    assert max(delays) <= 5.0
+
+
+def wait_for_finals(settings: Settings, produced_until: float) -> None:
+    """Until the last window of the last article has closed and a little more."""
+    last_close = produced_until // SIZES[-1] * SIZES[-1] + SIZES[-1] + settings.trends_grace
+    time.sleep(max(0.0, last_close - time.time()) + 4)
+
+
+def test_counts_are_exact_after_kill_9_of_the_enrichment_and_of_the_trends_twice(broker, tmp_path):
+    settings = trends_settings(broker, tmp_path).model_copy(update={"trends_time": "published"})
+    ensure_topics(settings)
+    trends_env = {"NEWSSTREAM_APP_ID": f"{settings.app_id}-trends", "NEWSSTREAM_ENRICH_ENABLED": "false"}
+    enrich_env = {"NEWSSTREAM_TRENDS_ENABLED": "false"}
+    logs = iter(range(100))
+    enrich = worker_process(settings, tmp_path / f"w{next(logs)}.log", **enrich_env)
+    counting = worker_process(settings, tmp_path / f"w{next(logs)}.log", **trends_env)
+    processes = [enrich, counting]
+    try:
+        enrich.wait_ready()
+        counting.wait_ready()
+        stream = Producer(settings, per_second=40, seconds=40)
+        stream.start()
+        for _ in range(2):
+            time.sleep(4)
+            enrich.kill()
+            enrich = worker_process(settings, tmp_path / f"w{next(logs)}.log", **enrich_env)
+            time.sleep(2)
+            counting.kill()
+            counting = worker_process(settings, tmp_path / f"w{next(logs)}.log", **trends_env)
+            processes += [enrich, counting]
+            enrich.wait_ready()
+            counting.wait_ready()
+        steady_since = time.time()
+        produced = stream.finish()
+        wait_for_finals(settings, time.time())
+        assert counting.metric("newsstream_trends_late_articles_total") == 0
+        recovery = counting.metric("newsstream_trends_recovery_seconds")
+    finally:
+        for process in processes:
+            process.kill()
+    print(f"\nproduced {produced}; the last trends process rebuilt its counts {recovery:.1f} s after its start")
+    check_exact(settings, "kill -9 x2 enrichment, x2 trends", steady_since)
+
+
+def test_counts_are_exact_when_a_second_process_joins_and_leaves(broker, tmp_path):
+    settings = trends_settings(broker, tmp_path, grace=12.0)  # a rebalance pauses the counting a few seconds
+    ensure_topics(settings)
+    first = worker_process(settings, tmp_path / "first.log")
+    second = None
+    try:
+        first.wait_ready()
+        stream = Producer(settings, per_second=40, seconds=30)
+        stream.start()
+        time.sleep(5)
+        second = worker_process(settings, tmp_path / "second.log").wait_ready()
+        wait_until(lambda: second.metric("newsstream_trends_windows_open") > 0, 30, "the second process counts")
+        time.sleep(5)
+        assert second.stop() == 0
+        stream.finish()
+        wait_for_finals(settings, time.time())
+        finals, _ = final_records(settings)
+        start, size, kind = sorted(finals)[len(finals) // 2]
+        at = datetime.fromtimestamp(start + size / 2, UTC).isoformat()
+        status, text = first.get(f"/trends?window={size}s&kind={kind}&top=3&{urlencode({'at': at})}", timeout=10)
+        answer = orjson.loads(text)
+        assert status == 200 and answer["final"] and answer["articles"] == finals[(start, size, kind)]["articles"]
+        assert len(answer["top"]) <= 3 and answer["window"]["size"] == size
+        assert first.get("/trends?kind=nonsense")[0] == 400
+    finally:
+        first.kill()
+        if second is not None:
+            second.kill()
+    check_exact(settings, "join and leave")

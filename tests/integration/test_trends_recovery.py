@@ -1,0 +1,81 @@
+"""Recovery of the trends table after kill -9, with a changelog as a day of traffic leaves it.
+
+The embedded broker never compacts, so a restarted worker replays every write of the day:
+at 10 articles/s the counting stage writes one chunk per second (~10 contributions) and,
+when the route window closes, one tombstone per chunk. Written here: an eighth of a day
+(3 hours: 10,800 chunks of 10 realistic contributions, and the tombstones of the closed
+hours), then a trends-only worker starts on it; the replay time is scaled by 8.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import orjson
+import pytest
+
+from streams import kafka_io
+from streams.core.trends import Contribution
+from streams.topics import ensure_topics
+from tests.conftest import isolated_settings, worker_process
+from tests.integration.test_reliability import wait_until
+
+pytestmark = pytest.mark.integration
+
+FRACTION = 8  # a day / the hours written
+RATE = 10  # articles per second
+
+
+def contribution(rng: random.Random, n: int, t_ms: int) -> dict:
+    codes = rng.sample(["US", "FR", "DE", "IR", "CN", "RU", "UA", "IL", "GB", "IN", "BR", "KE"], 3)
+    return Contribution(id=f"day-{n:07d}", content_hash=f"{n:016x}", t_ms=t_ms, countries=tuple(sorted(codes)),
+                        focus=(codes[0],), places=tuple(sorted(codes)),
+                        entities=tuple((f"Person {rng.randrange(5000)}", "PERSON") for _ in range(6))
+                        + tuple((f"Org {rng.randrange(2000)}", "ORG") for _ in range(4)),
+                        labels=tuple((c, f"Country {c}") for c in sorted(codes)), accepted=(900, 3600)).as_dict()
+
+
+def test_recovery_of_a_day_of_changelog_takes_under_30_seconds(broker, tmp_path):
+    settings = isolated_settings(broker.url, tmp_path / "data", partitions=4, enrich_enabled=False)
+    changelog = f"{settings.app_id}-trends-chunks-changelog"
+    ensure_topics(settings)
+    ensure_topics(settings, [changelog, f"{settings.app_id}-trends-contributions"])
+
+    def restart_seconds(log_name: str) -> float:
+        worker = worker_process(settings, tmp_path / log_name)
+        try:
+            worker.wait_ready(120)
+            wait_until(lambda: worker.metric("newsstream_trends_recovery_seconds") > 0, 120, "the table recovered")
+            return worker.metric("newsstream_trends_recovery_seconds")
+        finally:
+            worker.kill()
+
+    empty = restart_seconds("empty.log")
+    rng = random.Random(3)
+    producer = kafka_io.producer(settings)
+    hours = 24 // FRACTION
+    now = int(time.time() * 1000)
+    first_route = (now - hours * 3_600_000) // 3_600_000 * 3_600_000
+    chunks, n, written = [], 0, 0
+    for second in range(hours * 3600):
+        t = first_route + second * 1000
+        route = t // 3_600_000 * 3_600_000
+        partition = hash(route) % settings.topic_partitions
+        key = f"{route}|{partition}|{second}".encode()
+        value = orjson.dumps([contribution(rng, n + i, t + i * 100) for i in range(RATE)])
+        n += RATE
+        producer.send(changelog, key=key, value=value, partition=partition)
+        written += len(value)
+        chunks.append((route, partition, key))
+    for route, partition, key in chunks:  # the closed hours' chunks were deleted when they closed
+        if route + 3_600_000 + 60_000 < now:
+            producer.send(changelog, key=key, value=None, partition=partition)
+    producer.flush()
+    producer.close()
+    day = restart_seconds("day.log")
+    replay = max(0.0, day - empty)
+    print(f"\nrecovery: {len(chunks)} chunks ({n} contributions, {written / 2**20:.0f} MiB) and their tombstones: "
+          f"ready after {day:.1f} s (empty table: {empty:.1f} s); replay {replay:.1f} s, x{FRACTION} for a day: "
+          f"{empty + FRACTION * replay:.1f} s")
+    assert empty + FRACTION * replay <= 30
