@@ -31,6 +31,7 @@ from faust.types import EventT, StreamT
 from prometheus_client import Counter, Gauge
 
 from streams.config import Settings
+from streams.core.headers import trends_headers
 from streams.core.trends import BadTrendInput, Contribution, TrendState, contribution_of, format_duration, \
     trend_records, window_sizes
 from streams.pipeline import exit_now
@@ -190,8 +191,9 @@ class Trends:
             self.state.published(window, final)
         if updates:
             self.last_update = clock
-        sent = [await self.app.producer.send(self.settings.topic_trends, key.encode(), orjson.dumps(record),
-                                             None, None, None) for key, record in records]
+        sent = [await self.app.producer.send(self.settings.topic_trends, key.encode(), orjson.dumps(record), None,
+                                             None, trends_headers(key, record, source=self.settings.app_id))
+                for key, record in records]
         await asyncio.gather(*sent)
         for route in self.state.closed_routes(now):
             for key in self.state.drop_route(route):

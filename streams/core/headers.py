@@ -45,6 +45,19 @@ EVENT_KINDS: dict[Destination, EventKind] = {
 }
 
 
+#: The trends topic's records (not an outcome of the enrichment: the trends agent publishes them).
+TRENDS_EVENT = EventKind("newsstream.trends.window.v1", "trends.v1.json", "updated_at")
+
+
+def trends_headers(key: str, record: dict[str, Any], *, source: str) -> Headers:
+    """A trends record's headers: its id is its key and version (a final record republished after a
+    crash is the same event: the same id)."""
+    version = "final" if record.get("final") else record.get("updated_at", "")
+    return event_headers(TRENDS_EVENT, event_id=f"{key}@{version}", source=source,
+                         time=record.get("updated_at"), schema_version=record.get("schema_version"),
+                         subject=record.get("kind"))
+
+
 def normalized(headers: Iterable[tuple[str, Any]] | Mapping[str, Any] | None) -> tuple[tuple[str, bytes], ...]:
     """Headers as consumed (a list of pairs, a mapping, or None) as a tuple of (str, bytes) pairs."""
     pairs = headers.items() if isinstance(headers, Mapping) else headers or ()

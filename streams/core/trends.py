@@ -26,6 +26,8 @@ from itertools import combinations
 from typing import Any
 
 KINDS = ("country", "focus_country", "place", "entity", "country_pair")
+#: Version of the trends records this code writes (schemas/trends.v1.json).
+TRENDS_SCHEMA_VERSION = "1.0"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -312,7 +314,7 @@ def trend_records(window: WindowCounts, *, top: int, final: bool, now_ms: int) -
     start = rfc3339(window.start_ms)
     shape = {"start": start, "end": rfc3339(window.end_ms), "size": window.size}
     return [(trend_key(window.start_ms, window.size, kind), {
-        "schema_version": "1.0", "window": shape, "kind": kind, "articles": len(window.members),
+        "schema_version": TRENDS_SCHEMA_VERSION, "window": shape, "kind": kind, "articles": len(window.members),
         "distinct_keys": len(window.counts[kind]), "top": window.top(kind, top), "final": final,
         "updated_at": rfc3339(now_ms)}) for kind in KINDS]
 

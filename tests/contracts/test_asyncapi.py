@@ -17,17 +17,22 @@ import yaml
 
 from streams import __version__
 from streams.config import Settings
-from streams.core.headers import EVENT_KINDS
+from streams.core.headers import EVENT_KINDS, TRENDS_EVENT
 from streams.core.outcomes import Destination
 from streams.core.records import SCHEMA_DIR, SCHEMA_VERSION, load_schema
+from streams.core.trends import TRENDS_SCHEMA_VERSION
 from tests.schema_check import SCHEMAS, assert_valid
 
 HERE = Path(__file__).resolve().parent
 DOCUMENT = SCHEMA_DIR / "asyncapi.yaml"
 KIND_OF_FILE = {name: kind for kind, name in SCHEMAS.items()}
-#: channel -> (its Settings field, the destination whose outcomes it carries, or None for the input)
-CHANNELS = {"raw": ("topic_raw", None), "enriched": ("topic_enriched", Destination.ENRICHED),
-            "deadLetters": ("topic_deadletter", Destination.DEAD_LETTER)}
+#: channel -> (its Settings field, the event kind of its records and their schema version; None for the input)
+CHANNELS = {
+    "raw": ("topic_raw", None, None),
+    "enriched": ("topic_enriched", EVENT_KINDS[Destination.ENRICHED], SCHEMA_VERSION),
+    "deadLetters": ("topic_deadletter", EVENT_KINDS[Destination.DEAD_LETTER], SCHEMA_VERSION),
+    "trends": ("topic_trends", TRENDS_EVENT, TRENDS_SCHEMA_VERSION),
+}
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +74,13 @@ def test_the_official_parser_accepts_the_document_without_errors_or_warnings():
     parsed = parse_with_the_official_parser()
     problems = [d for d in parsed["diagnostics"] if d["severity"] <= 1]  # 0 error, 1 warning, 2 info, 3 hint
     assert parsed["parsed"] and not problems, json.dumps(problems, indent=1)
-    assert parsed["channels"] == [Settings().topic_raw, Settings().topic_enriched, Settings().topic_deadletter]
+    assert parsed["channels"] == [getattr(Settings(), setting) for setting, _, _ in CHANNELS.values()]
 
 
 def test_channels_are_the_workers_topics_with_its_partitions_and_replicas(document):
     defaults = Settings()
     assert set(document["channels"]) == set(CHANNELS)
-    for channel, (setting, _) in CHANNELS.items():
+    for channel, (setting, _, _) in CHANNELS.items():
         spec = document["channels"][channel]
         assert spec["address"] == spec["bindings"]["kafka"]["topic"] == getattr(defaults, setting)
         assert spec["bindings"]["kafka"]["partitions"] == defaults.topic_partitions
@@ -94,16 +99,16 @@ def test_messages_reference_the_schema_files_and_their_examples_are_valid(docume
 
 
 def test_output_headers_state_the_schema_ids_types_and_version_the_worker_writes(document):
-    for channel, (_, destination) in CHANNELS.items():
-        if destination is None:
+    for channel, (_, event, version) in CHANNELS.items():
+        if event is None:
             continue
-        message, event = message_of(document, channel), EVENT_KINDS[destination]
+        message = message_of(document, channel)
         schema = load_schema(Path(message["payload"]["$ref"]).name)
         stated = resolve(document, message["headers"])["allOf"][1]["properties"]
         assert stated["schema-id"]["const"] == event.schema_id == schema["$id"]
         assert stated["ce_type"]["const"] == event.type
-        assert stated["schema-version"]["const"] == SCHEMA_VERSION
-        assert schema["properties"]["schema_version"]["pattern"].startswith(f"^{SCHEMA_VERSION.split('.')[0]}\\.")
+        assert stated["schema-version"]["const"] == version
+        assert schema["properties"]["schema_version"]["pattern"].startswith(f"^{version.split('.')[0]}\\.")
         for example in message["examples"]:
             headers = example["headers"]
             assert headers["schema-id"] == event.schema_id and headers["ce_type"] == event.type

@@ -107,6 +107,11 @@ def final_records(settings: Settings) -> tuple[dict, list[dict]]:
     """The last final record of each (start, size, kind), and every record of the trends topic."""
     records, _ = drain(settings, settings.topic_trends)
     values = [orjson.loads(r.value) for r in records]
+    for record, value in zip(records, values, strict=True):  # the CloudEvents headers, as on every output
+        headers = {name: data.decode() for name, data in record.headers}
+        assert headers["ce_type"] == "newsstream.trends.window.v1" and headers["ce_specversion"] == "1.0"
+        assert headers["ce_subject"] == value["kind"] and headers["content-type"] == "application/json"
+        assert headers["schema-id"].endswith("trends.v1.json") and headers["ce_source"] == settings.app_id
     finals = {}
     for value in values:
         if value["final"]:

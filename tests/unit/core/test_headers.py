@@ -70,3 +70,15 @@ def test_delivery_sends_every_output_with_its_headers():
     (enriched_headers,), (dead_headers,) = enriched.headers, dead.headers
     assert dict(enriched_headers)["x-trace"] == b"t" and dict(enriched_headers)["ce_source"] == b"worker-1"
     assert dict(dead_headers)["ce_type"] == b"newsstream.article.deadletter.v1"
+
+
+def test_trends_records_carry_a_cloudevent_whose_id_is_stable_for_a_republished_final():
+    from streams.core.headers import trends_headers
+
+    record = {"schema_version": "1.0", "kind": "country", "final": True, "updated_at": "2026-12-01T10:15:03Z"}
+    first = dict(trends_headers("2024-05-01T12:00:00Z/900/country", record, source="news"))
+    again = dict(trends_headers("2024-05-01T12:00:00Z/900/country", {**record, "updated_at": "2026-12-01T10:15:09Z"},
+                                source="news"))
+    assert first["ce_id"] == again["ce_id"] == b"2024-05-01T12:00:00Z/900/country@final"
+    assert first["ce_type"] == b"newsstream.trends.window.v1" and first["ce_subject"] == b"country"
+    assert first["schema-id"].endswith(b"trends.v1.json")
