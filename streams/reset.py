@@ -50,7 +50,8 @@ class Target:
     def __post_init__(self) -> None:
         chosen = sum([self.to_datetime is not None, self.to_offset is not None, self.to_earliest])
         if chosen != 1:
-            raise ResetRefused("say where to move the offsets: exactly one of --to-datetime, --to-offset, --to-earliest")
+            raise ResetRefused("say where to move the offsets: "
+                               "exactly one of --to-datetime, --to-offset, --to-earliest")
         if self.to_offset is not None and self.to_offset < 0:
             raise ResetRefused(f"--to-offset must be 0 or more, not {self.to_offset}")
 
@@ -80,7 +81,8 @@ def live_members(settings: Settings, group: str) -> list[str]:
     return [f"{member.get('client_id')}@{member.get('client_host')}".strip("/") for member in members]
 
 
-def plan(settings: Settings, target: Target, *, group: str | None = None, topic: str | None = None) -> list[PartitionMove]:
+def plan(settings: Settings, target: Target, *, group: str | None = None,
+         topic: str | None = None) -> list[PartitionMove]:
     """Per partition of the raw topic: committed offset, target and end, nothing changed."""
     group, topic = group or settings.app_id, topic or settings.topic_raw
     reader = kafka_io.consumer(settings, [], from_beginning=True)

@@ -17,8 +17,15 @@ import orjson
 from kafka.structs import TopicPartition
 
 from streams.config import Settings
-from streams.core.trends import KINDS, format_duration, parse_duration, parse_time_ms, trend_key, window_sizes, \
-    window_start
+from streams.core.trends import (
+    KINDS,
+    format_duration,
+    parse_duration,
+    parse_time_ms,
+    trend_key,
+    window_sizes,
+    window_start,
+)
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,15 @@ from prometheus_client import Counter, Gauge
 
 from streams.config import Settings
 from streams.core.headers import trends_headers
-from streams.core.trends import BadTrendInput, Contribution, TrendState, contribution_of, format_duration, \
-    trend_records, window_sizes
+from streams.core.trends import (
+    BadTrendInput,
+    Contribution,
+    TrendState,
+    contribution_of,
+    format_duration,
+    trend_records,
+    window_sizes,
+)
 from streams.pipeline import exit_now
 
 log = logging.getLogger(__name__)

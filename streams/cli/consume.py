@@ -29,7 +29,8 @@ def consume_command(
         Repeatable, typer.Option(help="Only articles naming this place: name or GeoNames id (repeatable).")
     ] = None,
     entity: Annotated[Repeatable, typer.Option(help="Only articles with an entity containing this text.")] = None,
-    since: Annotated[str | None, typer.Option(help="Start at records written at or after this time (ISO 8601).")] = None,
+    since: Annotated[str | None,
+        typer.Option(help="Start at records written at or after this time (ISO 8601).")] = None,
     group: Annotated[str | None, typer.Option(help="Consumer group: commits what it read, resumes there.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON Lines.")] = False,
     as_geojson: Annotated[bool, typer.Option(

@@ -15,8 +15,10 @@ from streams.times import parse_time
 @cli.command("reset")
 def reset_command(
     broker: BrokerOption = None,
-    to_datetime: Annotated[str | None, typer.Option(help="The first record written at or after this time (ISO 8601).")] = None,
-    to_offset: Annotated[int | None, typer.Option(help="This offset on every partition (kept within what exists).")] = None,
+    to_datetime: Annotated[str | None,
+        typer.Option(help="The first record written at or after this time (ISO 8601).")] = None,
+    to_offset: Annotated[int | None,
+        typer.Option(help="This offset on every partition (kept within what exists).")] = None,
     to_earliest: Annotated[bool, typer.Option(help="The oldest record still on the topic.")] = False,
     execute: Annotated[bool, typer.Option(help="Apply the plan (default: only print it).")] = False,
     group: Annotated[str | None, typer.Option(help="Consumer group (default: the app id, NEWSSTREAM_APP_ID).")] = None,

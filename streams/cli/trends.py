@@ -17,7 +17,8 @@ from streams.config import load_settings
 @cli.command("trends")
 def trends_command(
     broker: BrokerOption = None,
-    window: Annotated[str | None, typer.Option(help="Window size, e.g. 15m (default: the smallest configured).")] = None,
+    window: Annotated[str | None,
+        typer.Option(help="Window size, e.g. 15m (default: the smallest configured).")] = None,
     kind: Annotated[str, typer.Option(help="country, focus_country, place, entity or country_pair.")] = "country",
     top: Annotated[int, typer.Option(help="Rows to show.")] = 20,
     at: Annotated[str | None, typer.Option(help="A time (RFC 3339) in the window to show (default: now).")] = None,

@@ -21,8 +21,8 @@ from streams.core.entities import merge_entities
 from streams.core.geo import Gazetteer, locate, resolved_dateline_place
 from streams.core.geo.places import to_tag
 from streams.core.language import detect_language
-from streams.core.provenance import data_version
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
+from streams.core.provenance import data_version
 from streams.core.records import (
     SCHEMA_VERSION,
     ErrorCode,

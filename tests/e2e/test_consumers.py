@@ -32,6 +32,7 @@ def test_enrich_and_produce_end_with_a_one_line_summary_unless_quiet(tmp_path, s
     path.write_text('{"title": "one"}\n{"title": "two"}\n')
     produced = newsstream("produce", str(path), env=settings_env(settings))
     assert produced.returncode == 0
-    assert re.fullmatch(rf"sent 2 records to {re.escape(settings.topic_raw)} in [0-9.]+ s", produced.stderr.decode().strip())
+    summary = produced.stderr.decode().strip()
+    assert re.fullmatch(rf"sent 2 records to {re.escape(settings.topic_raw)} in [0-9.]+ s", summary)
     quiet = newsstream("produce", "--quiet", str(path), env=settings_env(settings))
     assert quiet.returncode == 0 and quiet.stderr == b""

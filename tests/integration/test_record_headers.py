@@ -51,7 +51,8 @@ def consume_with_librdkafka(settings, topic: str, count: int, timeout: float = 6
 
 
 def as_cloud_event(headers: list[tuple[str, bytes]], key, value: bytes):
-    return cloudevents_kafka.from_binary_event(cloudevents_kafka.KafkaMessage(headers=dict(headers), key=key, value=value))
+    message = cloudevents_kafka.KafkaMessage(headers=dict(headers), key=key, value=value)
+    return cloudevents_kafka.from_binary_event(message)
 
 
 def test_enriched_articles_and_dead_letters_carry_content_type_schema_and_cloud_event_headers(settings, start_worker):

@@ -22,7 +22,7 @@ from streams import kafka_io
 from streams.config import Settings
 from streams.topics import ensure_topics
 from tests.conftest import isolated_settings, worker_process
-from tests.integration.test_reliability import article, drain, wait_until
+from tests.integration.test_reliability import article, drain
 from tests.schema_check import assert_valid
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ from streams.delivery import deliver
 from tests.unit.batches import FakeTopic, senders
 
 SOURCE = SourceOffset("articles.raw", 3, 1042, 1658210400000)
-ENRICHED = {"schema_version": "1.0", "id": "a-1", "url": "https://example.com/a", "enriched_at": "2022-07-19T06:00:01.250Z"}
+ENRICHED = {"schema_version": "1.0", "id": "a-1", "url": "https://example.com/a",
+            "enriched_at": "2022-07-19T06:00:01.250Z"}
 
 
 def test_an_enriched_article_is_a_cloud_event_named_after_the_article():
@@ -44,7 +45,8 @@ def test_a_dead_letter_is_named_after_its_input_offset_and_has_no_subject():
 def test_a_dead_letter_outside_kafka_is_named_after_its_payload():
     item = Incoming(b"not json")
     outcome = dead_outcome(item, ErrorCode.INVALID_JSON, "bad")
-    assert dict(output_headers(item, outcome, source="app"))["ce_id"] == f"sha256:{outcome.record['payload_sha256']}".encode()
+    expected = f"sha256:{outcome.record['payload_sha256']}".encode()
+    assert dict(output_headers(item, outcome, source="app"))["ce_id"] == expected
 
 
 def test_our_headers_win_over_the_inputs_whatever_their_case_and_the_others_are_kept_in_order():

@@ -164,7 +164,8 @@ def test_windows_publish_when_changed_then_final_once_and_routes_close():
     key, country = records[0]
     assert key == "2024-05-01T12:00:00Z/900/country"
     assert country["window"] == {"start": "2024-05-01T12:00:00Z", "end": "2024-05-01T12:15:00Z", "size": 900}
-    assert country["top"] == [{"key": "DE", "count": 1, "label": "name-DE"}, {"key": "FR", "count": 1, "label": "name-FR"}]
+    assert country["top"] == [{"key": "DE", "count": 1, "label": "name-DE"},
+                              {"key": "FR", "count": 1, "label": "name-FR"}]
     assert records[4][1]["top"] == [{"key": "DE-FR", "count": 1}]
     for _, record in records:
         assert_valid("trends", record)
