@@ -1,6 +1,6 @@
 """Evaluate country tagging on the hand-labelled article sets.
 
-    python tests/eval/evaluate.py [--set articles|holdout|blind|blind2|us_local|intl|all] [--errors]
+    python tests/eval/evaluate.py [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|all] [--errors]
 
 Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
 evaluation (original text, so its licence is ours) with hand labels:
@@ -41,6 +41,8 @@ SETS = {
     "blind": HERE / "blind.jsonl",
     "blind2": HERE / "blind2.jsonl",
     "us_local": HERE / "us_local.jsonl",
+    "dev_us_local": HERE / "dev_us_local.jsonl",
+    "dev_intl": HERE / "dev_intl.jsonl",
 }
 if (HERE / "intl.jsonl").exists():
     SETS["intl"] = HERE / "intl.jsonl"
@@ -220,7 +222,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
     print(
-        f"{name:9s} n={result['articles']:3d}  P={result['precision']:.3f} R={result['recall']:.3f} "
+        f"{name:12s} n={result['articles']:3d}  P={result['precision']:.3f} R={result['recall']:.3f} "
         f"F1={result['f1']:.3f}  (tp={result['tp']} fp={result['fp']} fn={result['fn']})  "
         f"focus exact={result['focus_exact']:.3f} top1={result['focus_top1']:.3f}  "
         f"dateline={result['dateline_accuracy']:.3f}"
@@ -228,7 +230,7 @@ def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
     places = result["places"]
     if places["gold"]:
         print(
-            f"{'':9s} places gold={places['gold']} coverage={places['coverage']:.3f} "
+            f"{'':12s} places gold={places['gold']} coverage={places['coverage']:.3f} "
             f"acc@161 found={places['accuracy_found']:.3f} end-to-end={places['accuracy']:.3f} "
             f"median={places['median_km']:.1f} km  dateline place={places['dateline']:.3f}"
         )

@@ -8,6 +8,8 @@ expectations. A change that costs more than ~2 points of F1 fails here.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.eval.evaluate import SETS, evaluate, make_enricher
@@ -31,11 +33,15 @@ FLOORS = {
     "blind2": {"precision": 0.93, "f1": 0.92, "focus_top1": 0.93, "focus_exact": 0.78, "dateline_accuracy": 0.90},
     "us_local": {"precision": 0.92, "f1": 0.93, "focus_top1": 0.94, "dateline_accuracy": 0.94},
     "intl": {"precision": 0.91, "f1": 0.94, "focus_top1": 0.95},
+    "dev_us_local": {"precision": 0.94, "f1": 0.95, "focus_top1": 0.93, "dateline_accuracy": 0.96},
+    "dev_intl": {"precision": 0.91, "f1": 0.94, "focus_top1": 0.95, "dateline_accuracy": 0.92},
 }
 PLACE_FLOORS = {
     "articles": {"coverage": 0.97, "accuracy_found": 0.94, "accuracy": 0.93},
     "us_local": {"coverage": 0.70, "accuracy_found": 0.85, "accuracy": 0.62},
     "intl": {"coverage": 0.74, "accuracy_found": 0.76, "accuracy": 0.58},
+    "dev_us_local": {"coverage": 0.67, "accuracy_found": 0.89, "accuracy": 0.61},
+    "dev_intl": {"coverage": 0.72, "accuracy_found": 0.86, "accuracy": 0.64},
 }
 
 
@@ -46,7 +52,10 @@ def enricher():
 
 @pytest.fixture(scope="module")
 def results(enricher):
-    return {name: evaluate(path, enricher=enricher) for name, path in SETS.items()}
+    # NEWSSTREAM_EVAL_SETS="articles dev_us_local": only those sets (the others skip), so that
+    # work in progress is checked without running the unseen sets
+    chosen = os.environ.get("NEWSSTREAM_EVAL_SETS", "").split() or list(SETS)
+    return {name: evaluate(path, enricher=enricher) for name, path in SETS.items() if name in chosen}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -70,6 +79,8 @@ def test_place_quality_floor(results, name):
 
 
 def test_seed_places_have_coordinates(results):
+    if "articles" not in results:
+        pytest.skip("articles set not chosen")
     seed = results["articles"]["predictions"][SEED_ID]
     by_name = {place["name"]: place for place in seed["places"]}
     for name, lat, lon in (("Tehran", 35.69, 51.42), ("Moscow", 55.75, 37.62), ("Washington", 38.90, -77.04),
@@ -81,11 +92,15 @@ def test_seed_places_have_coordinates(results):
 @pytest.mark.parametrize("name", ["holdout", "blind2"])
 def test_issue_target_on_unseen_text(results, name):
     """The issue's acceptance target, on the sets never used for tuning."""
+    if name not in results:
+        pytest.skip(f"{name} set not chosen")
     unseen = results[name]
     assert unseen["f1"] >= 0.90 and unseen["precision"] >= 0.93
 
 
 def test_seed_article(results):
+    if "articles" not in results:
+        pytest.skip("articles set not chosen")
     seed = results["articles"]["predictions"][SEED_ID]
     assert set(seed["mentioned"]) == {"RU", "IR", "UA", "TR", "SY", "US", "IL", "SA", "CN", "IN"}
     assert set(seed["focus"]) == {"RU", "IR"}
