@@ -27,7 +27,7 @@ from streams.core.geo.data import (
 from streams.core.geo.evidence_org import camel_items, dominant_capital, org_place_items
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item, fixed_item
-from streams.core.geo.kinds import COUNTRY_KINDS, STATE_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.kinds import COUNTRY_KINDS, FEATURE_KINDS, STATE_KINDS, TOWN_KINDS, PlaceKind
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier
 from streams.core.nlp import Mention
@@ -57,6 +57,7 @@ _DIRECTION_PREFIX = re.compile(
 #: ", Ga." / ", Texas" / ", North Carolina" right after a place name.
 _QUALIFIER_RE = re.compile(r",[ \u00a0]?([A-Z][A-Za-z.']*(?:[ \u00a0][A-Z][A-Za-z.']*){0,2})")
 _HYPHEN_PART = re.compile(r"[^-–]+")
+_STATE_WORD = re.compile(r"[ \u00a0](?:province|state|region|governorate|department|oblast|prefecture)\b", re.IGNORECASE)
 
 
 def mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
@@ -70,6 +71,9 @@ def mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
 def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
     span, start, end = mention.text, mention.start, mention.end
     key = normalize_name(span)
+    features = gaz.places.get(key, ()) if " " in key and mention.label != "NORP" else ()
+    if features and all(p.kind in FEATURE_KINDS for p in features):  # "Lake Tahoe" under any label
+        return [Item(span, start, end, None, features, key)]
     if mention.label in _GEO_LABELS:  # "Niger" + "Delta", "Cape" + "Breton": the longer name
         nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
         if nxt is not None and (longer := normalize_name(f"{span} {nxt.group(1)}")) in gaz.places:
@@ -187,6 +191,8 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
     if span.strip() in gaz.abbreviations:  # "Ga." as a mention of its own
         return [Item(span, start, end, None, (gaz.abbreviations[span.strip()],), key)]
     candidates = gaz.places.get(key, ())
+    if all(p.kind == PlaceKind.CITY for p in candidates):  # "DeKalb": also DeKalb County
+        candidates += county_senses(key, gaz)
     if not candidates:
         if "," in span:  # "Athens, Ga." as one span
             head, _, tail = span.partition(",")
@@ -203,6 +209,8 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
         if "-" in span:
             return _hyphen_items(span, start, gaz)
         return _inner_items(span, start, gaz, countries_only=True)
+    if _STATE_WORD.match(text, end, min(len(text), end + 20)):  # "Córdoba province": not the town
+        candidates = tuple(p for p in candidates if p.kind not in TOWN_KINDS) or candidates
     qualifier: tuple[Place, ...] = ()
     match = _QUALIFIER_RE.match(text, end, min(len(text), end + 40))
     if match:
@@ -210,6 +218,18 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
         if not filter_by_qualifier(candidates, qualifier):
             qualifier = ()  # "Mali, Burkina Faso": a list, not a qualifier
     return [Item(span, start, end, None, candidates, key, qualifier, match.start(1) if qualifier else -1)]
+
+
+def county_senses(key: str, gaz: Gazetteer) -> tuple[Place, ...]:
+    """The US counties and parishes a bare name may stand for ("DeKalb" for DeKalb County,
+    "Avoyelles" for Avoyelles Parish), as *minor* candidates: like small towns they count
+    only where the article's states support them (``resolve.py``), with a lower prior."""
+    return tuple(
+        p._replace(minor=True)
+        for suffix in (" county", " parish")
+        for p in gaz.places.get(key + suffix, ())
+        if p.kind == PlaceKind.US_COUNTY
+    )
 
 
 def _match_qualifier(words: str, gaz: Gazetteer) -> tuple[Place, ...]:

