@@ -24,7 +24,13 @@ from streams.core.geo.data import (
     PLURAL_FEATURES,
     SCAN_AMBIGUOUS,
 )
-from streams.core.geo.evidence_org import camel_items, dominant_capital, org_place_items
+from streams.core.geo.evidence_org import (
+    camel_items,
+    dominant_capital,
+    org_list_items,
+    org_place_items,
+    person_place_items,
+)
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item, fixed_item
 from streams.core.geo.kinds import COUNTRY_KINDS, FEATURE_KINDS, STATE_KINDS, TOWN_KINDS, PlaceKind
@@ -92,6 +98,8 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
             return [fixed_item(span, start, end, PlaceKind.METONYM, gaz.metonyms[key], key)]
         if key in gaz.excluded:
             return []
+        if listed := org_list_items(span, start, gaz):  # "Florence, Muscle Shoals, Sheffield"
+            return listed
         capital = dominant_capital(gaz.places.get(key, ()))
         if capital is not None:  # "Niamey", "Beijing" read as an organisation
             return [Item(span, start, end, None, (capital,), key)]
@@ -111,6 +119,7 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
         regions = tuple(p for p in gaz.places.get(key, ()) if p.kind in STATE_KINDS and not p.alternate)
         if regions:
             return [Item(span, start, end, None, regions, key, confirm=True)]
+        return person_place_items(text, span, start, end, key, gaz)  # "Mansfield", near the article's places only
     return []
 
 

@@ -18,7 +18,8 @@ c. Coherence: a town chosen by its prior that lies far from every other place th
    moved.
 d. A small weak town (a name NER called an organisation or a facility) more than
    WEAK_TOWN_KM from every other place of the article is dropped: a venue or a club
-   ("at the Maracanã", a town 2,000 km from Rio), not a place the story is at.
+   ("at the Maracanã", a town 2,000 km from Rio), not a place the story is at; a town
+   NER called a person is kept only within NEAR_KM of them.
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def refine(items: list[Item], hinted: list[Place], dateline: Place | None, fixed
     _cohere(items, anchors, dateline, fixed)
     for item in items:  # d. a weak town far from everything else: a venue or a name ("the Maracanã")
         place = item.chosen
-        small = place is not None and place.kind == PlaceKind.CITY and place.population < BIG_TOWN_POPULATION
-        if item.confirm and small and nearest_km(place, [a for a in anchors if a != place]) > WEAK_TOWN_KM:
+        if place is None or not item.confirm:
+            continue
+        far = nearest_km(place, [a for a in anchors if a != place])
+        small = place.kind == PlaceKind.CITY and place.population < BIG_TOWN_POPULATION
+        if far > NEAR_KM if item.near_only else small and far > WEAK_TOWN_KM:
             item.chosen = None
 
 

@@ -61,3 +61,30 @@ def test_a_state_and_its_big_town_of_the_same_name(gaz):
     marks = [("São Paulo", "GPE"), ("Rio de Janeiro", "GPE"), ("Córdoba", "GPE"), ("Argentina", "GPE")]
     found, _ = places(gaz, text, *marks)
     assert found["São Paulo"].feature == "town" and found["Córdoba"].feature == "state"
+
+
+def test_towns_ner_joined_into_an_organisation_are_places(gaz):
+    text = "Mayors of Florence, Muscle Shoals, Sheffield and Tuscumbia met in Lauderdale County."
+    marks = [("Florence, Muscle Shoals, Sheffield", "ORG"), ("Tuscumbia", "GPE"), ("Lauderdale County", "GPE")]
+    found, _ = places(gaz, text, *marks)
+    assert {"Florence", "Muscle Shoals", "Sheffield"} <= set(found) and found["Sheffield"].admin1["code"] == "AL"
+    # an organisation that only starts with a town is no list
+    found, _ = places(gaz, "Florence and Partners LLP opened.", ("Florence and Partners LLP", "ORG"))
+    assert found == {}
+
+
+def test_a_town_ner_called_a_person_counts_only_near_the_articles_places(gaz):
+    text = "The district south of Arlington grows toward Fort Worth; Mansfield has doubled. Tarrant County agrees."
+    marks = [("Arlington", "GPE"), ("Fort Worth", "GPE"), ("Mansfield", "PERSON"), ("Tarrant County", "GPE")]
+    found, _ = places(gaz, text, *marks)
+    assert found["Mansfield"].admin1["code"] == "TX"
+    # a person: "said" follows, or a first name precedes the same word elsewhere
+    text = "Arlington and Fort Worth grew, Mansfield said. Tarrant County agrees."
+    found, _ = places(gaz, text, ("Arlington", "GPE"), ("Fort Worth", "GPE"), ("Mansfield", "PERSON"))
+    assert "Mansfield" not in found
+    text = "Karen Mansfield spoke in Arlington and Fort Worth. Mansfield left."
+    marks = [("Karen Mansfield", "PERSON"), ("Arlington", "GPE"), ("Fort Worth", "GPE"), ("Mansfield#2", "PERSON")]
+    assert "Mansfield" not in places(gaz, text, *marks)[0]
+    # far from every other place: dropped
+    text = "Troops left Kabul and Kandahar. Mansfield wept."
+    assert "Mansfield" not in places(gaz, text, ("Kabul", "GPE"), ("Kandahar", "GPE"), ("Mansfield", "PERSON"))[0]
