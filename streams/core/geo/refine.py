@@ -12,7 +12,7 @@ c. Coherence: a town chosen by its prior that lies far from every other place th
    article resolved, while a same-named town lies within NEAR_KM of two of them, or of
    the dateline's place while nothing else names the first one's country, is that
    other town: "Perth" among Dundee, Scone and Edinburgh; "Tripoli" under a BEIRUT
-   dateline. Farther than FAR_KM from all of them, with a namesake a hundred times
+   dateline. Farther than FAR_KM from all of them, with a namesake thirty times
    bigger, it is that one: "Dallas" chosen in North Carolina because the story is set
    there, 200 km from its other places, is Dallas, Texas. A name fixed by a qualifier or the dateline is never
    moved.
@@ -34,8 +34,8 @@ from streams.core.geo.prior import prior
 from streams.core.geo.weights import BIG_TOWN_POPULATION, NEAR_KM, WEAK_TOWN_KM
 
 _ANCHOR_KINDS = TOWN_KINDS | {PlaceKind.US_COUNTY}
-#: A hundred times the people: the big namesake wins when the small one is near nothing.
-BIG_MARGIN = 2.0
+#: Thirty times the people: the big namesake wins when the small one is near nothing.
+BIG_MARGIN = 1.5
 #: ... and the small one is farther than this from every other place (Athens, Ga. lies
 #: 100 km from Atlanta; Dallas, N.C. 200 km from Raleigh).
 FAR_KM = 2 * NEAR_KM

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from streams.core.dateline import Dateline
 from streams.core.geo.evidence import mention_items, split_lines
+from streams.core.geo.evidence_near import uncovered_place_items
 from streams.core.geo.evidence_scan import drop_common_nouns, scan_items
 from streams.core.geo.gazetteer import Gazetteer
 from streams.core.geo.items import Item
@@ -52,6 +53,7 @@ def locate(
             continue
         items.extend(mention_items(text, mention, gazetteer))
     items.extend(scan_items(text, covered, gazetteer, dl_start, dl_end))
+    items.extend(uncovered_place_items(text, covered, gazetteer, dl_start, dl_end))
     items = drop_common_nouns(text, items)
     for item in items:  # a river or region across borders names no country on its own (kinds.FEATURE_KINDS)
         if item.candidates and all(p.kind in FEATURE_KINDS for p in item.candidates):

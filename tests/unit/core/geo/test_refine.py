@@ -88,3 +88,13 @@ def test_a_town_ner_called_a_person_counts_only_near_the_articles_places(gaz):
     # far from every other place: dropped
     text = "Troops left Kabul and Kandahar. Mansfield wept."
     assert "Mansfield" not in places(gaz, text, ("Kabul", "GPE"), ("Kandahar", "GPE"), ("Mansfield", "PERSON"))[0]
+
+
+def test_place_names_ner_missed_count_near_the_articles_places(gaz):
+    text = "Commuters from Decatur and Avondale Estates ride to Atlanta. Barges on the Ohio River waited."
+    found, _ = places(gaz, text, ("Decatur", "GPE"), ("Atlanta", "GPE"))
+    assert found["Avondale Estates"].admin1["code"] == "GA"
+    assert found["Ohio River"].feature == "feature"
+    # far from every other place, or a word the text also writes in lower case: no place
+    text = "Troops left Kabul. Reading the report, officials in Kandahar were reading more."
+    assert "Reading" not in places(gaz, text, ("Kabul", "GPE"), ("Kandahar", "GPE"))[0]
