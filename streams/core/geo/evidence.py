@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterator, Sequence
 
 from streams.core.geo.data import (
+    CULTURE_AFTER,
+    CULTURE_COMPOUND,
     FEATURE_WORDS,
     INNER_AMBIGUOUS,
     PLURAL_FEATURES,
@@ -90,6 +92,11 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
     if mention.label in _GEO_LABELS:
         return _geo_items(text, span, start, end, gaz)
     if mention.label == "NORP":
+        nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
+        if nxt is not None and (town := normalize_name(f"{span} {nxt.group(1)}")) in gaz.places:
+            return [Item(text[start : nxt.end(1)], start, nxt.end(1), None, gaz.places[town], town)]  # "Spanish Town"
+        if is_culture(text, span, end):  # "Thai food", "Italian-born": no country
+            return []
         if key in gaz.demonyms:
             return [fixed_item(span, start, end, PlaceKind.DEMONYM, gaz.demonyms[key], key)]
         return _hyphen_items(span, start, gaz) if "-" in span else []
@@ -227,6 +234,23 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
         if not filter_by_qualifier(candidates, qualifier):
             qualifier = ()  # "Mali, Burkina Faso": a list, not a qualifier
     return [Item(span, start, end, None, candidates, key, qualifier, match.start(1) if qualifier else -1)]
+
+
+_CULTURE_NEXT = re.compile(r"-([A-Za-z]+)\b|[ \u00a0]+([a-zé]+)(?:[ \u00a0]([a-z]+))?")
+
+
+def is_culture(text: str, span: str, end: int) -> bool:
+    """A demonym that names a cuisine or heritage, not a country ("Thai food", "Italian-born",
+    "an Irish pub"; data/geo_culture_words.json)."""
+    if "-" in span and span.rsplit("-", 1)[1].lower() in CULTURE_COMPOUND:
+        return True
+    after = _CULTURE_NEXT.match(text, end, min(len(text), end + 30))
+    if after is None:
+        return False
+    if after.group(1) is not None:
+        return after.group(1).lower() in CULTURE_COMPOUND
+    two = f"{after.group(2)} {after.group(3)}" if after.group(3) else ""
+    return after.group(2) in CULTURE_AFTER or two in CULTURE_AFTER
 
 
 def county_senses(key: str, gaz: Gazetteer) -> tuple[Place, ...]:

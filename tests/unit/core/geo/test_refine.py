@@ -98,3 +98,13 @@ def test_place_names_ner_missed_count_near_the_articles_places(gaz):
     # far from every other place, or a word the text also writes in lower case: no place
     text = "Troops left Kabul. Reading the report, officials in Kandahar were reading more."
     assert "Reading" not in places(gaz, text, ("Kabul", "GPE"), ("Kandahar", "GPE"))[0]
+
+
+def test_a_cuisine_or_heritage_demonym_names_no_country(gaz):
+    text = "Peoria diners lined up for Thai food and an Italian-born chef, while Iranian officials met in Chicago."
+    marks = [("Peoria", "GPE"), ("Thai", "NORP"), ("Italian-born", "NORP"), ("Iranian", "NORP"), ("Chicago", "GPE")]
+    assert codes(locate(text, spans(text, *marks), gaz).countries) == {"US", "IR"}
+    # a demonym that starts a town's name is the town
+    text = "Damage was reported in Spanish Town and Kingston, Jamaica."
+    found, tags = places(gaz, text, ("Spanish", "NORP"), ("Kingston", "GPE"), ("Jamaica", "GPE"))
+    assert found["Spanish Town"].country == "JM" and tags == {"JM"}
