@@ -21,17 +21,19 @@ from streams.core.geo.names import normalize_name
 
 _RUN = re.compile(r"[A-Z][\w'’.-]*[\w](?:[ \u00a0](?:of[ \u00a0])?[A-Z][\w'’.-]*[\w]){0,3}")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\"“”]\s+|\n\s*)$")
+_LOWER_WORD = re.compile(r"\b[a-z][\w'’.-]*")
 _NEAR_KINDS = frozenset({PlaceKind.CITY, PlaceKind.US_COUNTY, PlaceKind.FEATURE, PlaceKind.AREA})
 
 
 def uncovered_place_items(text: str, covered: bytearray, gaz: Gazetteer, dl_start: int, dl_end: int) -> list[Item]:
     """The module docstring's items, in text order."""
     items = []
+    lower = frozenset(_LOWER_WORD.findall(text))  # words the text writes in lower case
     for run in _RUN.finditer(text):
         words = [(m.start() + run.start(), m.end() + run.start()) for m in re.finditer(r"\S+", run.group())]
         i = 0
         while i < len(words):
-            item = _longest(text, words, i, covered, gaz, dl_start, dl_end)
+            item = _longest(text, lower, words, i, covered, gaz, dl_start, dl_end)
             if item is None:
                 i += 1
                 continue
@@ -41,7 +43,14 @@ def uncovered_place_items(text: str, covered: bytearray, gaz: Gazetteer, dl_star
 
 
 def _longest(
-    text: str, words: list[tuple[int, int]], i: int, covered: bytearray, gaz: Gazetteer, dl_start: int, dl_end: int
+    text: str,
+    lower: frozenset[str],
+    words: list[tuple[int, int]],
+    i: int,
+    covered: bytearray,
+    gaz: Gazetteer,
+    dl_start: int,
+    dl_end: int,
 ) -> Item | None:
     """The longest name of up to three words from ``words[i]`` (module docstring)."""
     for j in range(min(len(words), i + 3), i, -1):
@@ -60,7 +69,7 @@ def _longest(
         near = tuple(p for p in candidates if p.kind in _NEAR_KINDS)
         if not near or (j - i == 1 and _SENTENCE_START.search(text, max(0, s - 3), s)):
             continue
-        if re.search(r"\b" + re.escape(span.lower()) + r"\b", text):  # "a nice view": a word here
+        if (span.lower() in lower) if j - i == 1 else (span.lower() in text):  # "a nice view": a word here
             continue
         return Item(span, s, e, None, near, key, confirm=True, near_only=True)
     return None

@@ -45,5 +45,5 @@ def top_place(candidates: Sequence[Place]) -> Place:
 
 def filter_by_qualifier(candidates: Iterable[Place], qualifier: Iterable[Place]) -> list[Place]:
     """The candidates a qualifier allows: its country, and its state when it names one."""
-    allowed = [(q.code, q.admin1) for q in qualifier]
-    return [c for c in candidates if any(c.code == code and admin1 in ("", c.admin1) for code, admin1 in allowed)]
+    allowed = {(q.code, q.admin1) for q in qualifier}
+    return [c for c in candidates if (c.code, "") in allowed or (c.code, c.admin1) in allowed]
