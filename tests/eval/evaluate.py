@@ -20,7 +20,14 @@ estimates quality on unseen text. ``blind.jsonl`` was written later by an evalua
 never saw the tagger's code, data or the other sets (first run: P 0.948, R 1.000); the
 failure classes it revealed were then fixed by general rules, so it is no longer blind.
 ``blind2.jsonl`` (30 articles, two of them in Spanish and French) was written the same way
-after those fixes and has not been used for any change since. Articles go through the production path: ``Enricher``
+after those fixes and has not been used for any change since. ``dev_us_local.jsonl`` and
+``dev_intl.jsonl`` (28 and 20 articles) were written and hand-labelled by the maintainers to tune
+places on (points from GeoNames' cities500 for towns, hand-placed for counties, states and
+features). ``us_local.jsonl`` and ``intl.jsonl`` (50 and 30) were written and labelled by an
+independent evaluator who never saw the tagger (towns matched to GeoNames cities500 within 35 km of
+the evaluator's own point; counties, states and features keep the evaluator's point): they are
+never used for tuning and are run once at the end of a round. ``tests/eval/README.md`` says how
+each set was made. Articles go through the production path: ``Enricher``
 (clean_article -> spaCy NER -> tag_countries/dateline_country).
 """
 
