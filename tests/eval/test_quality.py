@@ -8,6 +8,8 @@ expectations. A change that costs more than ~2 points of F1 fails here.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.eval.evaluate import SETS, evaluate, make_enricher
@@ -25,6 +27,13 @@ SEED_ID = "seed-000-3c4133359b8940df"
 # us_local P=0.944 R=0.971 F1=0.957 (first run, before the lone-demonym rule: P=0.863 F1=0.926),
 # places coverage 0.730, acc@161 found 0.883 / end to end 0.645;
 # intl (first 20 articles) P=0.940 R=1.000 F1=0.969, places coverage 0.776, acc@161 found 0.799 / end to end 0.620.
+# Dev sets (written for tuning places, tuned on): dev_us_local P=R=F1=1.000, places coverage 0.923, acc@161 found 0.982
+# / end to end 0.907 (first run, before this round's rules: 0.692 / 0.921 / 0.637); dev_intl P=R=F1=1.000, places
+# coverage 0.896, acc@161 found 0.957 / end to end 0.857 (first run: 0.747 / 0.896 / 0.669).
+# Unseen, run once at the end of the places2 round (nothing tuned on them): us_local P=0.971 R=0.986 F1=0.978, places
+# coverage 0.833, acc@161 found 0.897 / end to end 0.748; intl (all 30) P=0.963 R=1.000 F1=0.981, places coverage
+# 0.814, acc@161 found 0.800 / end to end 0.651 (30 of its 49 errors are countries whose hand-placed point lies
+# 190-800 km from the package's country point).
 FLOORS = {
     "articles": {"precision": 0.98, "f1": 0.975, "focus_top1": 0.92, "focus_exact": 0.84, "dateline_accuracy": 0.98},
     "holdout": {"precision": 0.96, "f1": 0.97, "focus_top1": 0.88, "focus_exact": 0.70, "dateline_accuracy": 0.94},
@@ -32,11 +41,15 @@ FLOORS = {
     "blind2": {"precision": 0.93, "f1": 0.92, "focus_top1": 0.93, "focus_exact": 0.78, "dateline_accuracy": 0.90},
     "us_local": {"precision": 0.92, "f1": 0.93, "focus_top1": 0.94, "dateline_accuracy": 0.94},
     "intl": {"precision": 0.91, "f1": 0.94, "focus_top1": 0.95},
+    "dev_us_local": {"precision": 0.96, "f1": 0.96, "focus_top1": 0.95, "dateline_accuracy": 0.96},
+    "dev_intl": {"precision": 0.95, "f1": 0.96, "focus_top1": 0.95, "dateline_accuracy": 0.90},
 }
 PLACE_FLOORS = {
     "articles": {"coverage": 0.97, "accuracy_found": 0.94, "accuracy": 0.93},
     "us_local": {"coverage": 0.70, "accuracy_found": 0.85, "accuracy": 0.62},
     "intl": {"coverage": 0.74, "accuracy_found": 0.76, "accuracy": 0.58},
+    "dev_us_local": {"coverage": 0.89, "accuracy_found": 0.95, "accuracy": 0.87},
+    "dev_intl": {"coverage": 0.86, "accuracy_found": 0.93, "accuracy": 0.82},
 }
 
 
@@ -47,7 +60,10 @@ def enricher():
 
 @pytest.fixture(scope="module")
 def results(enricher):
-    return {name: evaluate(path, enricher=enricher) for name, path in SETS.items()}
+    # NEWSSTREAM_EVAL_SETS="articles dev_us_local": only those sets (the others skip), so that
+    # work in progress is checked without running the unseen sets
+    chosen = os.environ.get("NEWSSTREAM_EVAL_SETS", "").split() or list(SETS)
+    return {name: evaluate(path, enricher=enricher) for name, path in SETS.items() if name in chosen}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -71,6 +87,8 @@ def test_place_quality_floor(results, name):
 
 
 def test_seed_places_have_coordinates(results):
+    if "articles" not in results:
+        pytest.skip("articles set not chosen")
     seed = results["articles"]["predictions"][SEED_ID]
     by_name = {place["name"]: place for place in seed["places"]}
     for name, lat, lon in (("Tehran", 35.69, 51.42), ("Moscow", 55.75, 37.62), ("Washington", 38.90, -77.04),
@@ -82,11 +100,15 @@ def test_seed_places_have_coordinates(results):
 @pytest.mark.parametrize("name", ["holdout", "blind2"])
 def test_issue_target_on_unseen_text(results, name):
     """The issue's acceptance target, on the sets never used for tuning."""
+    if name not in results:
+        pytest.skip(f"{name} set not chosen")
     unseen = results[name]
     assert unseen["f1"] >= 0.90 and unseen["precision"] >= 0.93
 
 
 def test_seed_article(results):
+    if "articles" not in results:
+        pytest.skip("articles set not chosen")
     seed = results["articles"]["predictions"][SEED_ID]
     assert set(seed["mentioned"]) == {"RU", "IR", "UA", "TR", "SY", "US", "IL", "SA", "CN", "IN"}
     assert set(seed["focus"]) == {"RU", "IR"}

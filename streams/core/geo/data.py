@@ -66,3 +66,7 @@ EXTRA_CODES: dict[str, str] = read_data("geo_extra_codes.json")["codes"]
 NON_COUNTRY_CODES = _words("geo_non_country_codes.json", "codes")
 #: Display names better than geonames' for a tag ("PS": "Palestine").
 DISPLAY_NAMES: dict[str, str] = read_data("geo_display_names.json")["names"]
+#: Nouns after a demonym, and second parts of a compound, that make it culture, not a
+#: country ("Thai food", "an Irish pub", "Italian-born").
+CULTURE_AFTER = _words("geo_culture_words.json", "after")
+CULTURE_COMPOUND = _words("geo_culture_words.json", "compound")

@@ -19,15 +19,23 @@ import re
 from collections.abc import Iterator, Sequence
 
 from streams.core.geo.data import (
+    CULTURE_AFTER,
+    CULTURE_COMPOUND,
     FEATURE_WORDS,
     INNER_AMBIGUOUS,
     PLURAL_FEATURES,
     SCAN_AMBIGUOUS,
 )
-from streams.core.geo.evidence_org import camel_items, dominant_capital, org_place_items
+from streams.core.geo.evidence_org import (
+    camel_items,
+    dominant_capital,
+    org_list_items,
+    org_place_items,
+    person_place_items,
+)
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item, fixed_item
-from streams.core.geo.kinds import COUNTRY_KINDS, STATE_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.kinds import COUNTRY_KINDS, FEATURE_KINDS, STATE_KINDS, TOWN_KINDS, PlaceKind
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier
 from streams.core.nlp import Mention
@@ -57,6 +65,7 @@ _DIRECTION_PREFIX = re.compile(
 #: ", Ga." / ", Texas" / ", North Carolina" right after a place name.
 _QUALIFIER_RE = re.compile(r",[ \u00a0]?([A-Z][A-Za-z.']*(?:[ \u00a0][A-Z][A-Za-z.']*){0,2})")
 _HYPHEN_PART = re.compile(r"[^-–]+")
+_STATE_WORD = re.compile(r"[ \u00a0](?:province|state|region|governorate|department|oblast|prefecture)\b", re.IGNORECASE)
 
 
 def mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
@@ -70,6 +79,9 @@ def mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
 def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
     span, start, end = mention.text, mention.start, mention.end
     key = normalize_name(span)
+    features = gaz.places.get(key, ()) if " " in key and mention.label != "NORP" else ()
+    if features and all(p.kind in FEATURE_KINDS for p in features):  # "Lake Tahoe" under any label
+        return [Item(span, start, end, None, features, key)]
     if mention.label in _GEO_LABELS:  # "Niger" + "Delta", "Cape" + "Breton": the longer name
         nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
         if nxt is not None and (longer := normalize_name(f"{span} {nxt.group(1)}")) in gaz.places:
@@ -80,6 +92,11 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
     if mention.label in _GEO_LABELS:
         return _geo_items(text, span, start, end, gaz)
     if mention.label == "NORP":
+        nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
+        if nxt is not None and (town := normalize_name(f"{span} {nxt.group(1)}")) in gaz.places:
+            return [Item(text[start : nxt.end(1)], start, nxt.end(1), None, gaz.places[town], town)]  # "Spanish Town"
+        if is_culture(text, span, end):  # "Thai food", "Italian-born": no country
+            return []
         if key in gaz.demonyms:
             return [fixed_item(span, start, end, PlaceKind.DEMONYM, gaz.demonyms[key], key)]
         return _hyphen_items(span, start, gaz) if "-" in span else []
@@ -88,6 +105,8 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
             return [fixed_item(span, start, end, PlaceKind.METONYM, gaz.metonyms[key], key)]
         if key in gaz.excluded:
             return []
+        if listed := org_list_items(span, start, gaz):  # "Florence, Muscle Shoals, Sheffield"
+            return listed
         capital = dominant_capital(gaz.places.get(key, ()))
         if capital is not None:  # "Niamey", "Beijing" read as an organisation
             return [Item(span, start, end, None, (capital,), key)]
@@ -107,6 +126,7 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
         regions = tuple(p for p in gaz.places.get(key, ()) if p.kind in STATE_KINDS and not p.alternate)
         if regions:
             return [Item(span, start, end, None, regions, key, confirm=True)]
+        return person_place_items(text, span, start, end, key, gaz)  # "Mansfield", near the article's places only
     return []
 
 
@@ -187,6 +207,8 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
     if span.strip() in gaz.abbreviations:  # "Ga." as a mention of its own
         return [Item(span, start, end, None, (gaz.abbreviations[span.strip()],), key)]
     candidates = gaz.places.get(key, ())
+    if all(p.kind == PlaceKind.CITY for p in candidates):  # "DeKalb": also DeKalb County
+        candidates += county_senses(key, gaz)
     if not candidates:
         if "," in span:  # "Athens, Ga." as one span
             head, _, tail = span.partition(",")
@@ -203,6 +225,8 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
         if "-" in span:
             return _hyphen_items(span, start, gaz)
         return _inner_items(span, start, gaz, countries_only=True)
+    if _STATE_WORD.match(text, end, min(len(text), end + 20)):  # "Córdoba province": not the town
+        candidates = tuple(p for p in candidates if p.kind not in TOWN_KINDS) or candidates
     qualifier: tuple[Place, ...] = ()
     match = _QUALIFIER_RE.match(text, end, min(len(text), end + 40))
     if match:
@@ -210,6 +234,35 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
         if not filter_by_qualifier(candidates, qualifier):
             qualifier = ()  # "Mali, Burkina Faso": a list, not a qualifier
     return [Item(span, start, end, None, candidates, key, qualifier, match.start(1) if qualifier else -1)]
+
+
+_CULTURE_NEXT = re.compile(r"-([A-Za-z]+)\b|[ \u00a0]+([a-zé]+)(?:[ \u00a0]([a-z]+))?")
+
+
+def is_culture(text: str, span: str, end: int) -> bool:
+    """A demonym that names a cuisine or heritage, not a country ("Thai food", "Italian-born",
+    "an Irish pub"; data/geo_culture_words.json)."""
+    if "-" in span and span.rsplit("-", 1)[1].lower() in CULTURE_COMPOUND:
+        return True
+    after = _CULTURE_NEXT.match(text, end, min(len(text), end + 30))
+    if after is None:
+        return False
+    if after.group(1) is not None:
+        return after.group(1).lower() in CULTURE_COMPOUND
+    two = f"{after.group(2)} {after.group(3)}" if after.group(3) else ""
+    return after.group(2) in CULTURE_AFTER or two in CULTURE_AFTER
+
+
+def county_senses(key: str, gaz: Gazetteer) -> tuple[Place, ...]:
+    """The US counties and parishes a bare name may stand for ("DeKalb" for DeKalb County,
+    "Avoyelles" for Avoyelles Parish), as *minor* candidates: like small towns they count
+    only where the article's states support them (``resolve.py``), with a lower prior."""
+    return tuple(
+        p._replace(minor=True)
+        for suffix in (" county", " parish")
+        for p in gaz.places.get(key + suffix, ())
+        if p.kind == PlaceKind.US_COUNTY
+    )
 
 
 def _match_qualifier(words: str, gaz: Gazetteer) -> tuple[Place, ...]:

@@ -90,3 +90,42 @@ def dominant_capital(candidates: Sequence[Place]) -> Place | None:
     if others and prior(capitals[0]) - max(map(prior, others)) < DOMINANCE_MARGIN:
         return None
     return capitals[0]
+
+
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+(?:and|&)\s+")
+
+
+def org_list_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
+    """An organisation span that is only a list of place names ("Florence, Muscle Shoals,
+    Sheffield", "Kisumu and Mwanza"): NER joined the towns; each is a place."""
+    cuts = [0, *(i for m in _LIST_SPLIT.finditer(span) for i in m.span()), len(span)]
+    if len(cuts) < 4:
+        return []
+    items = []
+    for s, e in zip(cuts[::2], cuts[1::2]):
+        piece = span[s:e].strip()
+        s += span[s:e].index(piece) if piece else 0
+        key = normalize_name(piece)
+        candidates = gaz.places.get(key, ()) if key and key not in gaz.excluded else ()
+        if not candidates:
+            return []
+        items.append(Item(piece, start + s, start + s + len(piece), None, candidates, key))
+    return items
+
+
+_PERSON_AFTER = re.compile(r"[ \u00a0]*(?:said|says|told|added|wrote|asked|argued|noted|,\s+who)\b")
+_PERSON_TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.US_COUNTY})
+
+
+def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
+    """A town or county NER called a person ("Mansfield", "Rapides Parish"): one word,
+    or a name ending in "County"/"Parish", that no first name precedes anywhere in the
+    text ("Karen Lewis") and no "said" follows. Weak and *near only*: kept only within
+    NEAR_KM of the article's other places (``refine.py``)."""
+    if (" " in key and not key.endswith((" county", " parish"))) or _PERSON_AFTER.match(text, end):
+        return []
+    candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _PERSON_TOWN_KINDS)
+    if not candidates or re.search(r"\b[A-Z][a-z]+[ \u00a0]" + re.escape(span) + r"\b", text):
+        return []
+    return [Item(span, start, end, None, candidates, key, confirm=True, near_only=True)]
+

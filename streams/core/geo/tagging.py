@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from streams.core.dateline import Dateline
 from streams.core.geo.evidence import mention_items, split_lines
+from streams.core.geo.evidence_near import uncovered_place_items
 from streams.core.geo.evidence_scan import drop_common_nouns, scan_items
 from streams.core.geo.gazetteer import Gazetteer
 from streams.core.geo.items import Item
+from streams.core.geo.kinds import FEATURE_KINDS
 from streams.core.geo.locality import source_hints
 from streams.core.geo.places import PlaceTag, place_tags
 from streams.core.geo.resolve import resolve
@@ -51,7 +53,11 @@ def locate(
             continue
         items.extend(mention_items(text, mention, gazetteer))
     items.extend(scan_items(text, covered, gazetteer, dl_start, dl_end))
+    items.extend(uncovered_place_items(text, covered, gazetteer, dl_start, dl_end))
     items = drop_common_nouns(text, items)
+    for item in items:  # a river or region across borders names no country on its own (kinds.FEATURE_KINDS)
+        if item.candidates and all(p.kind in FEATURE_KINDS for p in item.candidates):
+            item.confirm = len({p.code for p in item.candidates}) > 1
     if not items:
         return Located([], [])
     resolve(items, gazetteer, dateline, source_hints(source, url, gazetteer) if source or url else None)

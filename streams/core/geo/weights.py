@@ -39,6 +39,9 @@ ADMIN1_MIN_COUNTRY_POPULATION: int = _PRIOR["admin1_min_country_population"]
 #: A town's prior is log10 of at least this population.
 TOWN_MIN_POPULATION: int = _PRIOR["town_min_population"]
 CAPITAL_BONUS = float(_PRIOR["capital_bonus"])
+#: A county named without "County" ("DeKalb") yields to a town of that name elsewhere
+#: unless the article's state has the county.
+BARE_COUNTY_PENALTY = float(_PRIOR["bare_county_penalty"])
 #: An exonym ("Kiev") yields to a main name of the same prior.
 ALTERNATE_PENALTY = float(_PRIOR["alternate_penalty"])
 
@@ -68,6 +71,14 @@ WEAK_TOWN_POPULATION: int = _CONTEXT["weak_town_population"]
 #: of the article's home country when one state of that country has at least this many
 #: distinct local names ("Cairo" among Peoria, Naperville and Cook County).
 HOME_MIN_PLACES: int = _CONTEXT["home_min_places"]
+
+#: Outside the US, a state's bare name is its town of the same name when that town has
+#: at least this many people ("São Paulo", "Agadez"; ``refine.py``).
+BIG_TOWN_POPULATION: int = _CONTEXT["big_town_population"]
+
+#: A weak town (NER called it an organisation or facility) this far from every other
+#: place of the article is dropped (``refine.py``).
+WEAK_TOWN_KM = float(_CONTEXT["weak_town_km"])
 
 #: Geography (``locality.py``): a candidate within NEAR_KM of a place the article has
 #: already resolved (or of the dateline's, or the source's) gains NEAR_BONUS ...

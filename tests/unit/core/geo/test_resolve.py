@@ -176,7 +176,7 @@ def test_a_name_before_river_or_rivers_is_no_town(gaz):
     assert codes(tag(gaz, text, ("Hudson", "LOC"), ("Albany", "GPE"))) == {"US"}
     # an airport or a road keeps its town's country
     assert codes(tag(gaz, "Flights left Kabul airport.", ("Kabul", "GPE"))) == {"AF"}
-    # a state or country before "River" is still that place
+    # a state or country before "River": the river, in that country (data/geo_features.json)
     assert codes(tag(gaz, "Barges on the Ohio River.", ("Ohio", "LOC"))) == {"US"}
 
 

@@ -1,0 +1,110 @@
+"""Features, bare county names and whole-article refinements (features.py, refine.py)."""
+
+from __future__ import annotations
+
+from streams.core.geo import locate
+from tests.unit.core.geo.helpers import codes, dl, spans
+
+
+def places(gaz, text, *marks, dateline=None, source=None):
+    located = locate(text, spans(text, *marks), gaz, dateline=dateline, source=source)
+    return {p.mentions[0].text: p for p in located.places}, codes(located.countries)
+
+
+def test_a_river_takes_the_stretch_nearest_the_articles_places(gaz):
+    text = "Barges on the Snake River were stuck at Lewiston, Idaho, and Clarkston, growers near Moscow said."
+    found, tags = places(gaz, text, ("Snake River", "LOC"), ("Lewiston", "GPE"), ("Clarkston", "GPE"), ("Moscow", "GPE"))
+    river = found["Snake River"]
+    assert river.feature == "feature" and river.admin1["code"] == "ID" and river.lat > 45
+    assert tags == {"US"}
+
+
+def test_a_feature_across_borders_names_no_country_alone(gaz):
+    text = "Glaciers in the Alps shrank again, scientists in Geneva said."
+    found, tags = places(gaz, text, ("Alps", "LOC"), ("Geneva", "GPE"))
+    assert "Alps" in found and tags == {"CH"}
+
+
+def test_a_name_before_river_is_the_river(gaz):
+    text = "Kayakers paddled the Hocking River past Nelsonville."
+    found, _ = places(gaz, text, ("Hocking", "GPE"), ("Nelsonville", "GPE"))
+    assert found["Hocking River"].feature == "feature"
+
+
+def test_a_bare_county_name_in_the_articles_state(gaz):
+    text = "DeKalb commissioners met Fulton County leaders in Atlanta and Stone Mountain about the station in Decatur."
+    marks = [("DeKalb", "GPE"), ("Fulton County", "GPE"), ("Atlanta", "GPE"), ("Stone Mountain", "GPE"), ("Decatur", "GPE")]
+    found, _ = places(gaz, text, *marks)
+    assert found["DeKalb"].feature == "county" and found["DeKalb"].admin1["code"] == "GA"
+    assert found["Decatur"].admin1["code"] == "GA" and found["Atlanta"].admin1["code"] == "GA"
+    # without a state that has the county, the town
+    found, _ = places(gaz, "Students at DeKalb and Sycamore schools.", ("DeKalb", "GPE"), ("Sycamore", "GPE"))
+    assert found["DeKalb"].feature == "town" and found["DeKalb"].admin1["code"] == "IL"
+
+
+def test_a_town_among_the_articles_places_beats_a_bigger_namesake(gaz):
+    text = "Perth flood defences will protect homes in Scone, engineers from Dundee and Edinburgh said."
+    marks = [("Perth", "GPE"), ("Scone", "GPE"), ("Dundee", "GPE"), ("Edinburgh", "GPE")]
+    found, tags = places(gaz, text, *marks)
+    assert found["Perth"].country == "GB" and tags == {"GB"}
+    text = "BEIRUT (AP) - Gunmen clashed in the northern city of Tripoli, the army said."
+    found, tags = places(gaz, text, ("Tripoli", "GPE"), dateline=dl(text, "BEIRUT (AP) -", "Beirut"))
+    assert found["Tripoli"].country == "LB" and tags == {"LB"}
+    # far from every other place, the big sense stays
+    text = "The firm moved from Dallas to Durham and Cary, officials in Raleigh said."
+    found, _ = places(gaz, text, ("Dallas", "GPE"), ("Durham", "GPE"), ("Cary", "GPE"), ("Raleigh", "GPE"))
+    assert found["Dallas"].admin1["code"] == "TX"
+
+
+def test_a_state_and_its_big_town_of_the_same_name(gaz):
+    text = "Fans travelled from São Paulo to Rio de Janeiro. Farmers in the Córdoba province of Argentina."
+    marks = [("São Paulo", "GPE"), ("Rio de Janeiro", "GPE"), ("Córdoba", "GPE"), ("Argentina", "GPE")]
+    found, _ = places(gaz, text, *marks)
+    assert found["São Paulo"].feature == "town" and found["Córdoba"].feature == "state"
+
+
+def test_towns_ner_joined_into_an_organisation_are_places(gaz):
+    text = "Mayors of Florence, Muscle Shoals, Sheffield and Tuscumbia met in Lauderdale County."
+    marks = [("Florence, Muscle Shoals, Sheffield", "ORG"), ("Tuscumbia", "GPE"), ("Lauderdale County", "GPE")]
+    found, _ = places(gaz, text, *marks)
+    assert {"Florence", "Muscle Shoals", "Sheffield"} <= set(found) and found["Sheffield"].admin1["code"] == "AL"
+    # an organisation that only starts with a town is no list
+    found, _ = places(gaz, "Florence and Partners LLP opened.", ("Florence and Partners LLP", "ORG"))
+    assert found == {}
+
+
+def test_a_town_ner_called_a_person_counts_only_near_the_articles_places(gaz):
+    text = "The district south of Arlington grows toward Fort Worth; Mansfield has doubled. Tarrant County agrees."
+    marks = [("Arlington", "GPE"), ("Fort Worth", "GPE"), ("Mansfield", "PERSON"), ("Tarrant County", "GPE")]
+    found, _ = places(gaz, text, *marks)
+    assert found["Mansfield"].admin1["code"] == "TX"
+    # a person: "said" follows, or a first name precedes the same word elsewhere
+    text = "Arlington and Fort Worth grew, Mansfield said. Tarrant County agrees."
+    found, _ = places(gaz, text, ("Arlington", "GPE"), ("Fort Worth", "GPE"), ("Mansfield", "PERSON"))
+    assert "Mansfield" not in found
+    text = "Karen Mansfield spoke in Arlington and Fort Worth. Mansfield left."
+    marks = [("Karen Mansfield", "PERSON"), ("Arlington", "GPE"), ("Fort Worth", "GPE"), ("Mansfield#2", "PERSON")]
+    assert "Mansfield" not in places(gaz, text, *marks)[0]
+    # far from every other place: dropped
+    text = "Troops left Kabul and Kandahar. Mansfield wept."
+    assert "Mansfield" not in places(gaz, text, ("Kabul", "GPE"), ("Kandahar", "GPE"), ("Mansfield", "PERSON"))[0]
+
+
+def test_place_names_ner_missed_count_near_the_articles_places(gaz):
+    text = "Commuters from Decatur and Avondale Estates ride to Atlanta. Barges on the Ohio River waited."
+    found, _ = places(gaz, text, ("Decatur", "GPE"), ("Atlanta", "GPE"))
+    assert found["Avondale Estates"].admin1["code"] == "GA"
+    assert found["Ohio River"].feature == "feature"
+    # far from every other place, or a word the text also writes in lower case: no place
+    text = "Troops left Kabul. Reading the report, officials in Kandahar were reading more."
+    assert "Reading" not in places(gaz, text, ("Kabul", "GPE"), ("Kandahar", "GPE"))[0]
+
+
+def test_a_cuisine_or_heritage_demonym_names_no_country(gaz):
+    text = "Peoria diners lined up for Thai food and an Italian-born chef, while Iranian officials met in Chicago."
+    marks = [("Peoria", "GPE"), ("Thai", "NORP"), ("Italian-born", "NORP"), ("Iranian", "NORP"), ("Chicago", "GPE")]
+    assert codes(locate(text, spans(text, *marks), gaz).countries) == {"US", "IR"}
+    # a demonym that starts a town's name is the town
+    text = "Damage was reported in Spanish Town and Kingston, Jamaica."
+    found, tags = places(gaz, text, ("Spanish", "NORP"), ("Kingston", "GPE"), ("Jamaica", "GPE"))
+    assert found["Spanish Town"].country == "JM" and tags == {"JM"}
