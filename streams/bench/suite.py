@@ -90,7 +90,7 @@ def run_benchmark(
             if ("untrended", 1) not in best or alone.seconds < best["untrended", 1].seconds:
                 best["untrended", 1] = alone
             say(f"round {repeat + 1}, 1 process: with the trends agents / without "
-                f"{best['e2e', 1].articles_per_second / best['untrended'].articles_per_second:.3f} "
+                f"{best['e2e', 1].articles_per_second / best['untrended', 1].articles_per_second:.3f} "
                 "(best of each so far)")
         many = [{**articles[i % len(articles)], "id": f"nonlp-{i}"} for i in range(no_nlp_records)]
         preloaded = preload_topic(settings, many)

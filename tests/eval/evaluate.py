@@ -1,6 +1,7 @@
 """Evaluate country tagging on the hand-labelled article sets.
 
-    python tests/eval/evaluate.py [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|all] [--errors]
+    python tests/eval/evaluate.py [--errors] \
+        [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|all]
 
 Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
 evaluation (original text, so its licence is ours) with hand labels:

@@ -4,7 +4,6 @@ from ``gazetteer.py`` because these tables index no place)."""
 
 from __future__ import annotations
 
-
 from streams.core.geo.data import (
     CAMEL_SKIP,
     COMMON_NOUN_COUNTRIES,
@@ -103,7 +102,8 @@ class CuratedTables:
                     raise DataError(f"{source}: {entry!r} is no country name or alias of the gazetteer")
         unknown = sorted(SCAN_SKIP_METONYMS - set(metonyms))
         if unknown:
-            raise DataError(f"geo_scan_skip_metonyms.json: {', '.join(map(repr, unknown))} no metonym of geo_metonyms.json")
+            raise DataError(f"geo_scan_skip_metonyms.json: {', '.join(map(repr, unknown))} "
+                            "no metonym of geo_metonyms.json")
 
 
 def _check_same_country(source: str, entry: str, code: str, earlier: str | None, earlier_code: str | None) -> None:

@@ -65,7 +65,8 @@ _DIRECTION_PREFIX = re.compile(
 #: ", Ga." / ", Texas" / ", North Carolina" right after a place name.
 _QUALIFIER_RE = re.compile(r",[ \u00a0]?([A-Z][A-Za-z.']*(?:[ \u00a0][A-Z][A-Za-z.']*){0,2})")
 _HYPHEN_PART = re.compile(r"[^-–]+")
-_STATE_WORD = re.compile(r"[ \u00a0](?:province|state|region|governorate|department|oblast|prefecture)\b", re.IGNORECASE)
+_STATE_WORD = re.compile(r"[ \u00a0](?:province|state|region|governorate|department|oblast|prefecture)\b",
+                         re.IGNORECASE)
 
 
 def mention_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:

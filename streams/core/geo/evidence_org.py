@@ -102,7 +102,7 @@ def org_list_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
     if len(cuts) < 4:
         return []
     items = []
-    for s, e in zip(cuts[::2], cuts[1::2]):
+    for s, e in zip(cuts[::2], cuts[1::2], strict=False):
         piece = span[s:e].strip()
         s += span[s:e].index(piece) if piece else 0
         key = normalize_name(piece)

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+from streams.core.geo.curated import CuratedTables
 from streams.core.geo.data import (
     DISPLAY_NAMES,
     EXTRA_CODES,
@@ -40,6 +41,7 @@ from streams.core.geo.data import (
     DataError,
     read_data,
 )
+from streams.core.geo.features import FeatureTables
 from streams.core.geo.kinds import (
     COUNTRY_KINDS,
     STATE_KINDS,
@@ -52,8 +54,6 @@ from streams.core.geo.names import (
     subdivision_names,
     usable_alternate,
 )
-from streams.core.geo.curated import CuratedTables
-from streams.core.geo.features import FeatureTables
 from streams.core.geo.place import Place
 from streams.core.geo.points import PointTables, load_points
 from streams.core.geo.weights import ALT_NAME_MIN_POPULATION, DEFAULT_CITIES, MINOR_TOWN_POPULATION
@@ -156,7 +156,8 @@ class Gazetteer(CuratedTables, FeatureTables):
             if any(p.code in ORG_PREFIX_COUNTRIES and p.kind in STATE_KINDS for p in bucket)
         )
         self.admin1_names = {
-            tuple(admin.split(".")): point.name for admin, point in self._points.by_admin.items() if admin.count(".") == 1
+            tuple(admin.split(".")): point.name
+            for admin, point in self._points.by_admin.items() if admin.count(".") == 1
         }
         del self._points
         return self
@@ -275,11 +276,13 @@ class Gazetteer(CuratedTables, FeatureTables):
             self._add(state["name"], place)
             self.postal[state["code"]] = self._interned[place]
         for name in ("Washington, D.C.", "Washington DC"):
-            self._add(name, Place("US", PlaceKind.CAPITAL, "DC", 689_545, False, 4140963, "Washington", 38.89511, -77.03637))
+            self._add(name, Place("US", PlaceKind.CAPITAL, "DC", 689_545, False, 4140963, "Washington",
+                                  38.89511, -77.03637))
         for county in json.loads(_geonames_file("us_counties.json").read_text(encoding="utf-8")):
             if county["name"].endswith((" County", " Parish", " Borough", " Census Area", " Municipality")):
                 point = self._points.us_counties.get((county["state"], normalize_name(county["name"])))
-                located = (point.geonameid, point.name, point.lat, point.lon) if point else self._point_of("US", county["state"])
+                located = ((point.geonameid, point.name, point.lat, point.lon) if point
+                           else self._point_of("US", county["state"]))
                 self._add(county["name"], Place("US", PlaceKind.US_COUNTY, county["state"], 0, False, *located))
 
     def _add_cities(self, min_city_population: int, codes: set[str], capitals: set[tuple[str, str]]) -> None:

@@ -1,8 +1,8 @@
 """The prior: how likely a name means a place before any context (step 3c of the overview).
 
 Countries and aliases 10, states/provinces of big countries 6.5 (of small ones 5),
-counties 5 (a county named without "County" 4), towns log10(population), capitals +1.5 (and never below a state), exonyms
--0.5. Used to pick among candidates everywhere: ties of context, a dominant sense, the
+counties 5 (a county named without "County" 4), towns log10(population), capitals +1.5 (and
+never below a state), exonyms -0.5. Used to pick among candidates everywhere: ties of context, a dominant sense, the
 dateline's place. The numbers are in ``weights.py``.
 """
 

@@ -75,7 +75,7 @@ def _cohere(items: list[Item], anchors: list[Place], dateline: Place | None, fix
         if item.chosen is not None and item.chosen.kind in TOWN_KINDS and not item.qualifier and item.key not in fixed:
             by_key[item.key].append(item)
     per_country = Counter(i.chosen.code for i in items if i.chosen is not None and not i.confirm)
-    for key, group in by_key.items():
+    for group in by_key.values():
         chosen = group[0].chosen
         others = [a for a in anchors if a != chosen]
         if nearest_km(chosen, others) <= NEAR_KM:

@@ -150,10 +150,11 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints:
         if not item.qualifier:
             item.candidates = tuple(p for p in item.candidates if not p.minor)
     ctx = _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
-    regions = ctx.regions() | hints.regions | minor_clusters(zip((i.key for i in items), every), MINOR_CLUSTER_KM)
+    regions = ctx.regions() | hints.regions | minor_clusters(zip((i.key for i in items), every, strict=False),
+                                                                       MINOR_CLUSTER_KM)
     anchors = [*ctx.anchors, *([ctx.dateline] if ctx.dateline is not None else [])]
     changed = False
-    for item, candidates in zip(items, every):
+    for item, candidates in zip(items, every, strict=False):
         allowed = tuple(
             p
             for p in candidates
@@ -230,7 +231,8 @@ def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, 
     # c. the rest by prior + context; a country against a same-named state (Georgia) by
     # which of the two countries the article's towns, states and counties are in
     for item in unresolved:
-        states = [p for p in item.candidates if p.kind == PlaceKind.ADMIN1 and p.population >= ADMIN1_MIN_COUNTRY_POPULATION]
+        states = [p for p in item.candidates
+                  if p.kind == PlaceKind.ADMIN1 and p.population >= ADMIN1_MIN_COUNTRY_POPULATION]
         countries = [p for p in item.candidates if p.kind in COUNTRY_KINDS]
         if states and countries and not any((p.code, p.admin1) in ctx.regions() for p in states):
             state, country = top_place(states), countries[0]

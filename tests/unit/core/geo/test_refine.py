@@ -13,7 +13,8 @@ def places(gaz, text, *marks, dateline=None, source=None):
 
 def test_a_river_takes_the_stretch_nearest_the_articles_places(gaz):
     text = "Barges on the Snake River were stuck at Lewiston, Idaho, and Clarkston, growers near Moscow said."
-    found, tags = places(gaz, text, ("Snake River", "LOC"), ("Lewiston", "GPE"), ("Clarkston", "GPE"), ("Moscow", "GPE"))
+    found, tags = places(gaz, text, ("Snake River", "LOC"), ("Lewiston", "GPE"), ("Clarkston", "GPE"),
+                         ("Moscow", "GPE"))
     river = found["Snake River"]
     assert river.feature == "feature" and river.admin1["code"] == "ID" and river.lat > 45
     assert tags == {"US"}
@@ -33,7 +34,8 @@ def test_a_name_before_river_is_the_river(gaz):
 
 def test_a_bare_county_name_in_the_articles_state(gaz):
     text = "DeKalb commissioners met Fulton County leaders in Atlanta and Stone Mountain about the station in Decatur."
-    marks = [("DeKalb", "GPE"), ("Fulton County", "GPE"), ("Atlanta", "GPE"), ("Stone Mountain", "GPE"), ("Decatur", "GPE")]
+    marks = [("DeKalb", "GPE"), ("Fulton County", "GPE"), ("Atlanta", "GPE"), ("Stone Mountain", "GPE"),
+             ("Decatur", "GPE")]
     found, _ = places(gaz, text, *marks)
     assert found["DeKalb"].feature == "county" and found["DeKalb"].admin1["code"] == "GA"
     assert found["Decatur"].admin1["code"] == "GA" and found["Atlanta"].admin1["code"] == "GA"
