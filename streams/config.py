@@ -145,18 +145,13 @@ class Settings(BaseSettings):
         window_sizes(value)
         return value
 
-    @field_validator("trends_time")
+    @field_validator("trends_time", "log_level")
     @classmethod
-    def _known_time_basis(cls, value: str) -> str:
-        if value.strip().lower() not in TRENDS_TIME_BASES:
-            raise ValueError(f"must be one of {', '.join(TRENDS_TIME_BASES)}")
-        return value.strip().lower()
-
-    @field_validator("log_level")
-    @classmethod
-    def _known_log_level(cls, value: str) -> str:
-        if value.strip().lower() not in LOG_LEVELS:
-            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+    def _known_lower_case_choice(cls, value: str, info) -> str:
+        """Case-insensitive choices, kept lower-case; anything else names what is allowed."""
+        allowed = TRENDS_TIME_BASES if info.field_name == "trends_time" else LOG_LEVELS
+        if value.strip().lower() not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
         return value.strip().lower()
 
     @field_validator("security_protocol", "sasl_mechanism")
