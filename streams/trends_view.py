@@ -57,7 +57,7 @@ class TrendsView:
             partitions = consumer.partitions_for_topic(topic) or set()
             tps = [TopicPartition(topic, p) for p in sorted(partitions)]
             consumer.assign(tps)
-            consumer.seek_to_beginning()
+            self._seek_to_retention(consumer, tps)
             while True:
                 for batch in consumer.poll(timeout_ms=500).values():
                     for message in batch:
@@ -70,6 +70,17 @@ class TrendsView:
             self.error = f"cannot read {self.settings.topic_trends}: {exc}"
             log.exception("trends view stopped")
             self.caught_up.set()
+
+    def _seek_to_retention(self, consumer: Any, tps: list[TopicPartition]) -> None:
+        """Start at the first record young enough to be kept, not at the topic's start: the trends topic holds
+        every update of every window (the embedded broker never deletes), and a day of them takes a while to
+        read. A broker that cannot search by time answers offset 0 (the embedded one does): still correct."""
+        since_ms = int((time.time() - self.settings.trends_retention - max(window_sizes(self.settings.trends_windows))
+                        - self.settings.trends_grace) * 1000)
+        found = consumer.offsets_for_times(dict.fromkeys(tps, max(0, since_ms)))
+        ends = consumer.end_offsets(tps)
+        for tp in tps:
+            consumer.seek(tp, found[tp].offset if found.get(tp) is not None else ends[tp])
 
     def _expire(self) -> None:
         oldest = (time.time() - self.settings.trends_retention) * 1000

@@ -1,0 +1,177 @@
+"""The trends agents under Faust's own test support (``agent.test_context()``): no broker.
+
+The route and count agents are the ones ``attach`` registers; the producer and the table's changelog are
+recorders, so the tests see what each stage sends, in which order, and what a restart would recover.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import pytest
+
+from streams.agents import trends as trends_module
+from streams.agents.trends import SEAL_KEY, TRENDS_DUPLICATES, TRENDS_INVALID, Trends, attach, parse_chunk_key
+from streams.app import new_faust_app
+from streams.config import load_settings
+from streams.core.trends import Contribution
+from tests.unit.agents.test_enrich import _until, put_as_consumed
+
+#: A moment inside a 20 s route window (aligned to the epoch), far from its edges.
+T0 = 1_800_000_005_000
+
+
+class Recorder:
+    """app.producer: every send acknowledged at once, every flush counted."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, bytes, bytes, object]] = []
+        self.flushes = 0
+
+    async def send(self, topic, key, value, partition, timestamp, headers):
+        self.sent.append((topic, key, value, headers))
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(None)
+        return future
+
+    async def flush(self):
+        self.flushes += 1
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(broker="kafka://127.0.0.1:9", data_dir=str(tmp_path), trends_windows="10s,20s",
+                         trends_grace=5.0, trends_top=100, trends_update_interval=1.0)
+
+
+@pytest.fixture
+def wired(settings, monkeypatch):
+    """(app, trends, producer, changelog): the agents attached, sends and changelog writes recorded."""
+    app = new_faust_app(settings)
+    producer, changelog = Recorder(), []
+    app.producer = producer
+    trends = attach(app, settings)
+    monkeypatch.setattr(trends.table, "send_changelog",
+                        lambda partition, key, value: changelog.append((partition, key, value)))
+    monkeypatch.setattr(trends_module, "now_ms", lambda: T0 + 1_000)
+    return app, trends, producer, changelog
+
+
+def agent_named(app, suffix: str):
+    return next(agent for name, agent in app.agents.items() if name.endswith(suffix))
+
+
+def enriched(article_id: str, t_ms: int, countries=("IR",), content_hash: str = "h1") -> bytes:
+    tags = [{"code": code, "name": code, "focus": i == 0} for i, code in enumerate(countries)]
+    return orjson.dumps({"id": article_id, "content_hash": content_hash, "source_offset": {"timestamp_ms": t_ms},
+                         "countries": tags,
+                         "entities": [{"text": "Masoud  Pezeshkian", "label": "PERSON"}]})
+
+
+def contribution(article_id: str, t_ms: int, countries=("IR",), content_hash: str = "h1") -> bytes:
+    return orjson.dumps(Contribution(id=article_id, content_hash=content_hash, t_ms=t_ms, countries=countries,
+                                     focus=countries[:1], places=countries).as_dict())
+
+
+def test_route_sends_each_article_to_the_partition_of_its_route_window_and_skips_a_bad_record(wired):
+    app, trends, producer, _ = wired
+
+    async def scenario():
+        agent = agent_named(app, "trends-route")
+        invalid_before = TRENDS_INVALID._value.get()
+        async with agent.test_context() as test_agent:
+            events = [await put_as_consumed(test_agent, value, key) for key, value in (
+                (b"a", enriched("a", T0)), (b"bad", b"{not json"), (b"b", enriched("b", T0 + 20_000)))]
+            await _until(lambda: len(producer.sent) == 2 and all(e.message.acked for e in events))
+        return invalid_before
+
+    invalid_before = asyncio.run(scenario())
+    topic = trends.contributions.get_topic_name()
+    assert [(t, key) for t, key, _, _ in producer.sent] == [(topic, b"1800000000000"), (topic, b"1800000020000")]
+    assert orjson.loads(producer.sent[0][2])["id"] == "a"
+    assert TRENDS_INVALID._value.get() == invalid_before + 1  # counted and logged; the stream went on
+
+
+def test_count_persists_one_chunk_then_a_seal_and_a_replay_counts_once(wired):
+    app, trends, producer, changelog = wired
+
+    async def scenario():
+        agent = agent_named(app, "trends-count")
+        duplicates_before = TRENDS_DUPLICATES._value.get()
+        async with agent.test_context() as test_agent:
+            for key, value in ((b"r", contribution("a", T0)), (b"r", contribution("b", T0, ("IR", "IQ"))),
+                               (b"r", contribution("a", T0))):  # the last: a replay after a crash
+                await put_as_consumed(test_agent, value, key)
+            await _until(lambda: any(key == SEAL_KEY for _, key, _ in changelog))
+        return duplicates_before
+
+    duplicates_before = asyncio.run(scenario())
+    chunks = [(p, key, value) for p, key, value in changelog if key != SEAL_KEY]
+    assert len(chunks) == 1 and changelog[-1][1:] == (SEAL_KEY, None)  # the seal is the partition's last write
+    partition, key, value = chunks[0]
+    assert parse_chunk_key(key)[:2] == (1_800_000_000_000, partition)
+    assert sorted(item["id"] for item in orjson.loads(value)) == ["a", "b"]
+    assert TRENDS_DUPLICATES._value.get() == duplicates_before + 1
+    window = next(w for w, _ in trends.state.due(T0 + 1_000) if w.size == 10)
+    assert len(window.members) == 2 and window.top("country", 5)[0] == {"key": "IR", "count": 2}
+    assert producer.flushes >= 2  # the chunk flushed before its seal, the seal before the batch is acked
+
+
+def test_a_restart_rebuilds_the_same_counts_from_the_table_and_publishes_finals_then_forgets(wired, settings,
+                                                                                         monkeypatch):
+    app, trends, producer, changelog = wired
+
+    async def count_then_restart():
+        await trends.count([fake_event(0, 7, contribution("a", T0)), fake_event(0, 8, contribution("b", T0))])
+        restarted = Trends(new_faust_app(settings), settings)
+        restarted.table.data.update({key: value for _, key, value in changelog})  # what recovery reads back
+        restarted.app.producer = producer
+        monkeypatch.setattr(restarted.table, "send_changelog",
+                            lambda partition, key, value: changelog.append((partition, key, value)))
+        monkeypatch.setattr(type(restarted.app), "consumer", FakeConsumer(restarted.contributions.get_topic_name()))
+        await restarted.rebuild()
+        return restarted
+
+    restarted = asyncio.run(count_then_restart())
+    before = {(w.start_ms, w.size): (len(w.members), w.top("country", 5)) for w, _ in trends.state.due(T0)}
+    after = {(w.start_ms, w.size): (len(w.members), w.top("country", 5)) for w, _ in restarted.state.due(T0)}
+    assert after == before and len(after) == 2
+
+    closed = T0 - 5_000 + 20_000 + 5_000 + 1  # the route window's end plus the grace period
+    monkeypatch.setattr(trends_module, "now_ms", lambda: closed)
+    producer.sent.clear()
+    changelog.clear()
+    asyncio.run(restarted.publish())
+    finals = [orjson.loads(value) for topic, _, value, _ in producer.sent if topic == settings.topic_trends]
+    assert finals and all(record["final"] for record in finals)
+    assert {record["articles"] for record in finals} == {2}
+    assert [key for _, key, value in changelog if value is None][-1] == SEAL_KEY  # the route's chunks deleted, sealed
+    assert restarted.table.data == {} and restarted.state.open_windows() == 0
+
+
+class FakeConsumer:
+    """app.consumer for ``rebuild``: this process owns every partition of the contributions topic."""
+
+    def __init__(self, topic: str):
+        from faust.types import TP
+
+        self._tps = {TP(topic, p) for p in range(8)}
+
+    def assignment(self):
+        return self._tps
+
+
+def fake_event(partition: int, offset: int, value: bytes):
+    class Message:
+        topic = "contributions"
+
+    message = Message()
+    message.partition, message.offset, message.value = partition, offset, value
+
+    class Event:
+        pass
+
+    event = Event()
+    event.message = message
+    return event
