@@ -62,8 +62,8 @@ BATCH, BATCH_WAIT = 500, 0.2
 #: The counting stage waits longer for a batch: one chunk per second and route window bounds the changelog
 #: (a day at 10 articles/s: ~86,400 chunks, not 864,000 entries), at the cost of a second of latency.
 COUNT_WAIT = 1.0
-#: A key never given a value: its tombstone, sent alone after a flush, is each written changelog partition's last
-#: record batch (``Trends.seal``).
+#: A key never given a value: its tombstone, sent alone after a flush, ends a changelog partition that got several
+#: records in one batch (``Trends.seal``).
 SEAL_KEY = b"~seal"
 
 
@@ -157,20 +157,24 @@ class Trends:
                 self.table.send_changelog(partition, key, value)
                 self.state.add_chunk(route, key)
             # durable before the batch is acked (Faust also flushes before it commits offsets)
-            await self.seal({partition for partition, _ in chunks})
+            await self.seal([partition for partition, _ in chunks])
 
-    async def seal(self, partitions: set[int]) -> None:
-        """Flush the changelog, then end each written partition with a one-record batch (a tombstone).
+    async def seal(self, written: list[int]) -> None:
+        """Flush the changelog (``written``: the partition of each record sent since the last flush), then end
+        each partition that got several records with a one-record batch (a tombstone).
 
         Faust recovers a table up to the offset ListOffsets(latest) answers, and a broker may answer the
         last record batch's base offset + 1 rather than the high watermark (the embedded one does): a
         restart after a multi-record batch would then restore only that batch's first record, and publish
-        finals counted from part of a window. A one-record last batch makes both answers the same.
+        finals counted from part of a window. A one-record last batch makes both answers the same; a
+        partition that got one record already ends with one.
         """
         await self.app.producer.flush()
-        for partition in partitions:
+        several = sorted({partition for partition in written if written.count(partition) > 1})
+        for partition in several:
             self.table.send_changelog(partition, SEAL_KEY, None)
-        await self.app.producer.flush()
+        if several:
+            await self.app.producer.flush()
 
     # --- rebalances --------------------------------------------------------------------------------
 
@@ -228,7 +232,7 @@ class Trends:
                 for key in dropped:
                     self.table.data.pop(key, None)
                     self.table.send_changelog(parse_chunk_key(key)[1], key, None)
-                await self.seal({parse_chunk_key(key)[1] for key in dropped})
+                await self.seal([parse_chunk_key(key)[1] for key in dropped])
         TRENDS_OPEN.set(self.state.open_windows())
         TRENDS_ARTICLES.set(self.state.tracked_articles())
         TRENDS_TABLE.set(len(self.table.data))

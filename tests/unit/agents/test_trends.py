@@ -93,7 +93,7 @@ def test_route_sends_each_article_to_the_partition_of_its_route_window_and_skips
     assert TRENDS_INVALID._value.get() == invalid_before + 1  # counted and logged; the stream went on
 
 
-def test_count_persists_one_chunk_then_a_seal_and_a_replay_counts_once(wired):
+def test_count_persists_one_chunk_per_partition_and_route_and_a_replay_counts_once(wired):
     app, trends, producer, changelog = wired
 
     async def scenario():
@@ -103,19 +103,29 @@ def test_count_persists_one_chunk_then_a_seal_and_a_replay_counts_once(wired):
             for key, value in ((b"r", contribution("a", T0)), (b"r", contribution("b", T0, ("IR", "IQ"))),
                                (b"r", contribution("a", T0))):  # the last: a replay after a crash
                 await put_as_consumed(test_agent, value, key)
-            await _until(lambda: any(key == SEAL_KEY for _, key, _ in changelog))
+            await _until(lambda: changelog)
+            await asyncio.sleep(0.05)
         return duplicates_before
 
     duplicates_before = asyncio.run(scenario())
-    chunks = [(p, key, value) for p, key, value in changelog if key != SEAL_KEY]
-    assert len(chunks) == 1 and changelog[-1][1:] == (SEAL_KEY, None)  # the seal is the partition's last write
-    partition, key, value = chunks[0]
+    assert len(changelog) == 1  # one record on its partition: already a one-record batch, no seal needed
+    partition, key, value = changelog[0]
     assert parse_chunk_key(key)[:2] == (1_800_000_000_000, partition)
     assert sorted(item["id"] for item in orjson.loads(value)) == ["a", "b"]
     assert TRENDS_DUPLICATES._value.get() == duplicates_before + 1
     window = next(w for w, _ in trends.state.due(T0 + 1_000) if w.size == 10)
     assert len(window.members) == 2 and window.top("country", 5)[0] == {"key": "IR", "count": 2}
-    assert producer.flushes >= 2  # the chunk flushed before its seal, the seal before the batch is acked
+    assert producer.flushes >= 1  # durable before the batch is acked
+
+
+def test_several_records_on_one_partition_end_with_a_seal_of_their_own(wired):
+    _, trends, producer, changelog = wired
+    # two route windows in one batch, both on partition 0: two records, then the seal after a flush
+    events = [fake_event(0, 1, contribution("a", T0)), fake_event(0, 2, contribution("b", T0 + 20_000)),
+              fake_event(1, 3, contribution("c", T0))]
+    asyncio.run(trends.count(events))
+    assert [(p, key == SEAL_KEY) for p, key, _ in changelog] == [(0, False), (0, False), (1, False), (0, True)]
+    assert producer.flushes == 2
 
 
 def test_a_restart_rebuilds_the_same_counts_from_the_table_and_publishes_finals_then_forgets(wired, settings,
@@ -146,7 +156,7 @@ def test_a_restart_rebuilds_the_same_counts_from_the_table_and_publishes_finals_
     finals = [orjson.loads(value) for topic, _, value, _ in producer.sent if topic == settings.topic_trends]
     assert finals and all(record["final"] for record in finals)
     assert {record["articles"] for record in finals} == {2}
-    assert [key for _, key, value in changelog if value is None][-1] == SEAL_KEY  # the route's chunks deleted, sealed
+    assert changelog and all(value is None for _, _, value in changelog)  # the closed route's chunks deleted
     assert restarted.table.data == {} and restarted.state.open_windows() == 0
 
 
