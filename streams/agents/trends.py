@@ -7,14 +7,18 @@ Two stages, so that with N processes each window is counted whole by one of them
    partition. The input is acked only after those sends are acknowledged (a crash replays it).
 2. ``count``: offers each contribution to the ``TrendState`` (one membership per window and article
    id: a replay changes nothing) and writes what it accepted, one batch per table entry, to the
-   changelog-backed table ``trends-chunks``. Faust flushes the producer before it commits
-   offsets, so an input's chunk is durable before its offset is committed: a crash loses no
-   count, and a replayed input is a duplicate of a chunk already restored.
+   changelog-backed table ``trends-chunks``, sent to the changelog directly and acknowledged
+   before the batch is acked, so an input's chunk is durable before its offset can be committed:
+   a crash loses no count, and a replayed input is a duplicate of a chunk already restored.
+   (Not through ``Table.send_changelog``: its buffer is drained by a background task, and Faust's
+   flush gives up waiting on it after 0.1 s, so a loaded process could commit an input whose
+   chunk was still in memory.)
 
 After a rebalance or a restart the counts are rebuilt from the recovered chunks, never carried:
 so they are a function of the table, and the table of inputs counted once per (window, id).
 A timer publishes changed windows every few seconds and each window, once closed, as final
-(after flushing the chunks it reflects), then deletes the closed route window's chunks.
+(the counting and the publishing hold one lock, so a record never reflects a count not yet durable),
+then deletes the closed route window's chunks.
 """
 
 from __future__ import annotations
@@ -59,11 +63,16 @@ TRENDS_RECOVERY = Gauge("newsstream_trends_recovery_seconds",
 #: Seconds between checks for windows to publish (a final record goes out within this of its close).
 TICK = 1.0
 BATCH, BATCH_WAIT = 500, 0.2
-#: The counting stage waits longer for a batch: one chunk per second and route window bounds the changelog
-#: (a day at 10 articles/s: ~86,400 chunks, not 864,000 entries), at the cost of a second of latency.
-COUNT_WAIT = 1.0
-#: A key never given a value: its tombstone, sent alone after a flush, ends a changelog partition that got several
-#: records in one batch (``Trends.seal``).
+def count_wait(grace: float) -> float:
+    """Seconds the counting stage gathers a batch: one chunk per wait and route window is what the changelog
+    holds and a restart replays (Faust spends ~0.3 ms a record recovering, whatever its size), so longer
+    waits recover faster; a sixth of the grace period (1-5 s) keeps an article gathered near the grace's end
+    from arriving late. A day at 10 articles/s: 17,280 chunks, not 864,000 entries."""
+    return max(1.0, min(5.0, grace / 6))
+
+
+#: A key never given a value: its tombstone, sent alone once the records before it are acknowledged, ends a changelog
+#: partition that got several records at once (``Trends.persist``).
 SEAL_KEY = b"~seal"
 
 
@@ -90,7 +99,7 @@ class Trends:
         self.ready = False
         self.revoked_at = time.monotonic()
         self.last_update = 0.0
-        self.changelog_lock = asyncio.Lock()  # a seal must be its partition's last batch: one writer at a time
+        self.changelog_lock = asyncio.Lock()
         self.contributions = app.topic(f"{settings.app_id}-trends-contributions", internal=True,
                                        partitions=settings.topic_partitions, key_serializer="raw",
                                        value_serializer="raw")
@@ -128,6 +137,10 @@ class Trends:
 
     async def count(self, events: list[EventT]) -> None:
         """Offer a batch to the windows, then persist what they accepted: one chunk per partition and route."""
+        async with self.changelog_lock:  # publish() never sees counts that are not durable yet
+            await self._count(events)
+
+    async def _count(self, events: list[EventT]) -> None:
         now = now_ms()
         chunks: dict[tuple[int, int], tuple[int, list[dict[str, Any]]]] = {}
         for event in events:
@@ -150,31 +163,30 @@ class Trends:
             chunks.setdefault((message.partition, route), (message.offset, []))[1].append(accepted.as_dict())
         if not chunks:
             return
-        async with self.changelog_lock:
-            for (partition, route), (offset, items) in chunks.items():
-                key, value = chunk_key(route, partition, offset), orjson.dumps(items)
-                self.table.data[key] = value
-                self.table.send_changelog(partition, key, value)
-                self.state.add_chunk(route, key)
-            # durable before the batch is acked (Faust also flushes before it commits offsets)
-            await self.seal([partition for partition, _ in chunks])
+        writes = []
+        for (partition, route), (offset, items) in chunks.items():
+            key, value = chunk_key(route, partition, offset), orjson.dumps(items)
+            self.table.data[key] = value
+            self.state.add_chunk(route, key)
+            writes.append((partition, key, value))
+        await self.persist(writes)  # durable before the batch is acked, so before its offsets can be committed
 
-    async def seal(self, written: list[int]) -> None:
-        """Flush the changelog (``written``: the partition of each record sent since the last flush), then end
-        each partition that got several records with a one-record batch (a tombstone).
+    async def persist(self, writes: list[tuple[int, bytes, bytes | None]]) -> None:
+        """Send (partition, key, value) records to the table's changelog and wait for their acknowledgements;
+        then end each partition that got several with a one-record batch (a tombstone of ``SEAL_KEY``).
 
         Faust recovers a table up to the offset ListOffsets(latest) answers, and a broker may answer the
         last record batch's base offset + 1 rather than the high watermark (the embedded one does): a
         restart after a multi-record batch would then restore only that batch's first record, and publish
-        finals counted from part of a window. A one-record last batch makes both answers the same; a
-        partition that got one record already ends with one.
+        finals counted from part of a window. A one-record last batch makes both answers the same.
         """
-        await self.app.producer.flush()
+        topic = self.table.changelog_topic.get_topic_name()  # the caller holds the lock: one writer at a time
+        await asyncio.gather(*[await self.app.producer.send(topic, key, value, partition, None, None)
+                               for partition, key, value in writes])
+        written = [partition for partition, _, _ in writes]
         several = sorted({partition for partition in written if written.count(partition) > 1})
-        for partition in several:
-            self.table.send_changelog(partition, SEAL_KEY, None)
-        if several:
-            await self.app.producer.flush()
+        await asyncio.gather(*[await self.app.producer.send(topic, SEAL_KEY, None, partition, None, None)
+                               for partition in several])
 
     # --- rebalances --------------------------------------------------------------------------------
 
@@ -211,11 +223,13 @@ class Trends:
         """Changed windows every update interval; closed windows at once, as final; then forget them."""
         if not self.ready:
             return
+        async with self.changelog_lock:
+            await self._publish()
+
+    async def _publish(self) -> None:
         now, clock = now_ms(), time.monotonic()
         updates = clock - self.last_update >= self.settings.trends_update_interval
         due = [(window, final) for window, final in self.state.due(now) if final or updates]
-        if any(final for _, final in due):
-            await self.app.producer.flush()  # what a final record counts is durable first
         records = []
         for window, final in due:
             records += trend_records(window, top=self.settings.trends_top, final=final, now_ms=now)
@@ -227,12 +241,10 @@ class Trends:
                 for key, record in records]
         await asyncio.gather(*sent)
         dropped = [key for route in self.state.closed_routes(now) for key in self.state.drop_route(route)]
+        for key in dropped:
+            self.table.data.pop(key, None)
         if dropped:
-            async with self.changelog_lock:
-                for key in dropped:
-                    self.table.data.pop(key, None)
-                    self.table.send_changelog(parse_chunk_key(key)[1], key, None)
-                await self.seal([parse_chunk_key(key)[1] for key in dropped])
+            await self.persist([(parse_chunk_key(key)[1], key, None) for key in dropped])
         TRENDS_OPEN.set(self.state.open_windows())
         TRENDS_ARTICLES.set(self.state.tracked_articles())
         TRENDS_TABLE.set(len(self.table.data))
@@ -262,7 +274,7 @@ def attach(app: faust.App, settings: Settings) -> Trends:
             await route(events)
 
     async def count_agent(stream: StreamT) -> None:
-        async for events in stream.take_events(BATCH, within=COUNT_WAIT):
+        async for events in stream.take_events(BATCH, within=count_wait(settings.trends_grace)):
             await count(events)
 
     enriched = app.topic(settings.topic_enriched, key_serializer="raw", value_serializer="raw")

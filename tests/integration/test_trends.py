@@ -28,7 +28,7 @@ from tests.schema_check import assert_valid
 pytestmark = pytest.mark.integration
 
 SIZES = (10, 20)
-GRACE = 30.0  # longer than a kill -9'ed worker's replacement takes to be back (about 14 s each)
+GRACE = 45.0  # longer than a kill -9'ed worker's replacement takes to be back (about 14 s each, 25 s loaded)
 
 
 def trends_settings(broker, tmp_path, grace: float = GRACE) -> Settings:

@@ -1,10 +1,10 @@
 """Recovery of the trends table after kill -9, with a changelog as a day of traffic leaves it.
 
 The embedded broker never compacts, so a restarted worker replays every write of the day:
-at 10 articles/s the counting stage writes one chunk per second (~10 contributions) and,
-when the route window closes, one tombstone per chunk. Written here: an eighth of a day
-(3 hours: 10,800 chunks of 10 realistic contributions, and the tombstones of the closed
-hours), then a trends-only worker starts on it; the replay time is scaled by 8 and printed
+at 10 articles/s the counting stage writes one chunk per batch wait (5 s under the default grace: ~50
+contributions) and, when the route window closes, one tombstone per chunk. Written here: an eighth of
+a day (3 hours: 2,160 chunks of 50 realistic contributions, and the tombstones of the closed hours),
+then a trends-only worker starts on it; the replay time is scaled by 8 and printed
 (a figure, not asserted: timings depend on the machine), and the recovered table must hold
 exactly the chunks of the hour still open.
 """
@@ -18,6 +18,8 @@ import orjson
 import pytest
 
 from streams import kafka_io
+from streams.agents.trends import count_wait
+from streams.config import Settings
 from streams.core.trends import Contribution
 from streams.topics import ensure_topics
 from tests.conftest import isolated_settings, worker_process
@@ -64,13 +66,15 @@ def test_a_day_of_changelog_is_recovered_whole_and_its_replay_time_printed(broke
     now = int(time.time() * 1000)
     first_route = now // 3_600_000 * 3_600_000 - (hours - 1) * 3_600_000  # the last hour written is still open
     chunks, n, written = [], 0, 0
-    for second in range(hours * 3600):
-        t = first_route + second * 1000
+    wait = count_wait(Settings.model_fields["trends_grace"].default)  # the agent's batch wait, in seconds
+    per_chunk = round(RATE * wait)
+    for step in range(round(hours * 3600 / wait)):
+        t = first_route + round(step * wait * 1000)
         route = t // 3_600_000 * 3_600_000
         partition = hash(route) % settings.topic_partitions
-        key = f"{route}|{partition}|{second}".encode()
-        value = orjson.dumps([contribution(rng, n + i, t + i * 100) for i in range(RATE)])
-        n += RATE
+        key = f"{route}|{partition}|{step}".encode()
+        value = orjson.dumps([contribution(rng, n + i, t + i * 1000 // RATE) for i in range(per_chunk)])
+        n += per_chunk
         producer.send(changelog, key=key, value=value, partition=partition)
         written += len(value)
         chunks.append((route, partition, key))
