@@ -78,7 +78,7 @@ def load_pipeline(name: str = DEFAULT_MODEL, *, ner_only: bool = True):
     except OSError as exc:
         raise ModelError(
             f"spaCy pipeline {name!r} is not installed ({exc}). "
-            f"Install it with: {INSTALL_HINT.get(name, INSTALL_HINT[DEFAULT_MODEL])}"
+            f"Install it with: {INSTALL_HINT.get(name, f'pip install {name}')}"
         ) from exc
     expected = EXPECTED_META.get(name)
     meta = (nlp.meta.get("name"), nlp.meta.get("version"))

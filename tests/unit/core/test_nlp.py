@@ -100,3 +100,15 @@ def test_a_batch_holds_at_most_batch_size_pieces_and_max_batch_chars():
     assert [len(b) for b in batches] == [11, 11, 8]  # 11 x 9,000 <= 100,000 < 12 x 9,000
     assert [len(b) for b in nlp._batches([(i, 0, "x") for i in range(40)], 16)] == [16, 16, 8]
     assert [p for b in batches for p in b] == pieces
+
+
+def test_french_pipeline_meta_licence_and_labels():
+    french = nlp.load_pipeline(nlp.FRENCH_MODEL)
+    assert french.pipe_names == ["ner"]
+    assert (french.meta["license"], sorted(french.meta["labels"]["ner"])) == ("LGPL-LR", ["LOC", "MISC", "ORG", "PER"])
+
+
+def test_a_model_declaring_other_labels_is_refused(monkeypatch):
+    monkeypatch.setitem(nlp.EXPECTED_LICENSE_AND_LABELS, nlp.FRENCH_MODEL, ("LGPL-LR", frozenset({"PER"})))
+    with pytest.raises(nlp.ModelError, match="NER labels"):
+        nlp.load_pipeline(nlp.FRENCH_MODEL)

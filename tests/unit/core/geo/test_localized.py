@@ -1,0 +1,82 @@
+"""The gazetteer read in other languages: translated country names, French demonyms, elisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.core.geo import Gazetteer
+from streams.core.geo.localized import (
+    demonym_spans,
+    french_forms,
+    localized,
+    mask_elisions,
+    translated_country_names,
+    without_article,
+)
+
+
+@pytest.fixture(scope="module")
+def base():
+    return Gazetteer.load()
+
+
+def codes(gaz, name):
+    return {p.code for p in gaz.lookup(name)}
+
+
+def test_country_names_come_from_pycountry_translations():
+    french = dict(translated_country_names("fr"))
+    assert french["Allemagne"] == "DE" and french["États-Unis"] == "US" and french["Pologne"] == "PL"
+    assert "Corée" not in french  # the head of "Corée, République de" is also North Korea's
+    assert dict(translated_country_names("de"))["Frankreich"] == "FR"
+    assert translated_country_names("zz") == ()
+
+
+def test_french_view(base):
+    fr = localized(base, "fr")
+    assert "DE" in codes(fr, "Allemagne") and "CN" in codes(fr, "Chine") and "KR" in codes(fr, "Corée du Sud")
+    assert fr.lookup("Pékin")[-1].name == "Beijing" or any(p.name == "Beijing" for p in fr.lookup("Pékin"))
+    assert fr.metonyms["maison blanche"] == "US" and fr.metonyms["elysee"] == "FR"
+    assert fr.demonyms["iraniennes"] == "IR" and fr.demonyms["francaise"] == "FR" and fr.demonyms["turque"] == "TR"
+    assert not base.lookup("Allemagne") and "maison blanche" not in base.metonyms  # English unchanged
+    assert localized(base, "fr") is fr  # built once
+
+
+def test_names_only_view_knows_country_names_and_nothing_else(base):
+    es = localized(base, "es", names_only=True)
+    text = "España y Francia firmaron con Estados Unidos. La ministra española viajó a Sevilla."
+    found = [text[s:e] for s, e in es.scanner.finditer(text)]
+    assert found == ["España", "Francia", "Estados Unidos"]
+    assert es.demonyms == {} and es.metonyms == {}
+
+
+@pytest.mark.parametrize(("word", "forms"), [
+    ("français", ["français", "française", "françaises"]),
+    ("iranien", ["iranien", "iranienne", "iraniens", "iraniennes"]),
+    ("américain", ["américain", "américaine", "américains", "américaines"]),
+    ("belge", ["belge", "belges"]),
+])
+def test_french_forms(word, forms):
+    assert french_forms(word) == forms
+
+
+def test_elisions_are_masked_outside_names():
+    text = "L'Allemagne et l'Italie, d'Iran, jusqu'à Moscou; la Côte d'Ivoire et le Quai d'Orsay."
+    masked = mask_elisions(text)
+    assert len(masked) == len(text)
+    assert masked.startswith("  Allemagne et   Italie,   Iran,")
+    assert "Côte d'Ivoire" in masked and "Quai d'Orsay" in masked
+
+
+def test_articles_are_dropped_from_spans_unless_part_of_the_name(base):
+    fr = localized(base, "fr")
+    assert without_article("La Pologne", fr) == 3
+    assert without_article("l'Allemagne", fr) == 2
+    assert without_article("Le Caire", fr) == 0 and without_article("La Paz", fr) == 0
+
+
+def test_demonyms_but_not_languages_or_dishes(base):
+    fr = localized(base, "fr")
+    text = ("Le ministre français a parlé en anglais avec les Iraniens, devant des frites belges et une "
+            "délégation sud-coréenne.")
+    assert [text[s:e] for s, e in demonym_spans(text, fr, "fr")] == ["français", "Iraniens", "sud-coréenne"]
