@@ -21,7 +21,14 @@ from streams.core.clean import CleanedArticle, clean_article
 from streams.core.entities import map_labels, merge_entities
 from streams.core.geo import Gazetteer, locate, resolved_dateline_place
 from streams.core.geo.kinds import FEATURE_KINDS
-from streams.core.geo.localized import demonym_spans, localized, mask_elisions, without_article
+from streams.core.geo.localized import (
+    blank,
+    demonym_spans,
+    localized,
+    mask_elisions,
+    not_country_spans,
+    without_article,
+)
 from streams.core.geo.names import normalize_name
 from streams.core.geo.places import to_tag
 from streams.core.language import detect_language
@@ -228,12 +235,16 @@ class Enricher:
         text, language = unit.cleaned.text, unit.route.language if unit.route else ENGLISH
         if unit.route is None or unit.route.ner == ENGLISH:
             return text, mentions, self.gazetteer
+        no_country = not_country_spans(text, language)
+        masked = blank(mask_elisions(text), no_country)
         if unit.route.ner is None:
-            return mask_elisions(text), [], localized(self.gazetteer, language, names_only=True)
+            return masked, [], localized(self.gazetteer, language, names_only=True)
         gaz = localized(self.gazetteer, language)
-        masked, trimmed = mask_elisions(text), []
+        trimmed: list[nlp_mod.Mention] = []
         dl_end = unit.cleaned.dateline.end if unit.cleaned.dateline is not None else -1
         for mention in mentions:
+            if any(s < mention.end and mention.start < e for s, e in no_country):
+                continue  # "golfe du Mexique", "Nouvelle-Écosse": no country
             if mention.start < dl_end < mention.end:  # "(Reuters) - Le Royaume-Uni": the part after the dateline
                 rest = text[dl_end : mention.end]
                 start = dl_end + len(rest) - len(rest.lstrip())
@@ -247,7 +258,7 @@ class Enricher:
         for mention in trimmed:
             covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         trimmed += [nlp_mod.Mention(text[s:e], "NORP", s, e)
-                    for s, e in demonym_spans(text, gaz, language) if not any(covered[s:e])]
+                    for s, e in demonym_spans(masked, gaz, language) if not any(covered[s:e])]
         return masked, sorted(trimmed, key=lambda m: m.start), gaz
 
     def _enriched(self, unit: _Work, mentions: list[nlp_mod.Mention]) -> dict[str, Any]:

@@ -28,14 +28,15 @@ from collections import ChainMap
 from functools import cache
 from typing import Any
 
-from streams.core.geo.data import read_data
+from streams.core.geo.data import DataError, read_data
 from streams.core.geo.gazetteer import Gazetteer
-from streams.core.geo.kinds import COUNTRY_KINDS, PlaceKind
+from streams.core.geo.kinds import COUNTRY_KINDS, TOWN_KINDS, PlaceKind
 from streams.core.geo.names import NameScanner, normalize_name
 from streams.core.geo.place import Place
 
-#: Languages with a curated table ``data/geo_lang_<code>.json`` (demonyms, metonyms, short names).
-CURATED_LANGUAGES = ("fr",)
+#: Languages with a curated table ``data/geo_lang_<code>.json``: short country names, seas and
+#: regions that are no country, names to ignore; for French also demonyms and metonyms.
+CURATED_LANGUAGES = ("fr", "es", "de", "it", "pt")
 
 _views: dict[tuple[int, str, bool], Gazetteer] = {}
 _lock = threading.Lock()
@@ -95,22 +96,34 @@ def _build(base: Gazetteer, language: str, names_only: bool) -> Gazetteer:
     countries = _country_places(base)
     names = [(n, c) for n, c in translated_country_names(language) if normalize_name(n) not in vetoed]
     names += list(curated.get("countries", {}).items())
+    if curated.get("genitive_s"):  # "Russlands Präsident"
+        names += [(name + "s", code) for name, code in names if not name.endswith(("s", "x", "z", "ß"))]
+    not_countries = list(curated.get("not_countries", ()))
+    view.excluded = base.excluded | {normalize_name(name) for name in not_countries}
     added: dict[str, list[Place]] = {}
     for name, code in names:
         place = countries.get(code)
         key = normalize_name(name)
-        if place is None or not key or key in base.excluded:
+        if place is None or not key or key in view.excluded:
             continue
         bucket = added.setdefault(key, list(base.places.get(key, ())))
         if place not in bucket:
             bucket.insert(0, place)  # a country's own name in this language comes first
     if not names_only:
+        for name, geonames_name in curated.get("towns", {}).items():  # "Mexico" is Mexico City in French
+            towns = [p for p in base.places.get(normalize_name(geonames_name), ()) if p.kind in TOWN_KINDS]
+            if not towns:
+                raise DataError(f"geo_lang_{language}.json: town {geonames_name!r} ({name!r}) is not in the gazetteer")
+            town = max(towns, key=lambda p: p.population)
+            key = normalize_name(name)
+            bucket = added.setdefault(key, list(base.places.get(key, ())))
+            bucket[:] = [town] + [p for p in bucket if p.geonameid != town.geonameid]
         for key, exonyms in base.exonyms.items():  # "Pékin": Beijing beside Pekin, Illinois
             bucket = added.setdefault(key, list(base.places.get(key, ())))
             bucket.extend(p for p in exonyms if p not in bucket)
     view.places = ChainMap({k: tuple(v) for k, v in added.items()}, base.places)  # type: ignore[assignment]
     country_forms = [name for name, _ in names]
-    excluded = [k for k, wanted in base.scanner.names.items() if not wanted]
+    excluded = [k for k, wanted in base.scanner.names.items() if not wanted] + not_countries
     if names_only:
         english = [k for k, wanted in base.scanner.names.items()
                    if wanted and any(p.kind in COUNTRY_KINDS for p in base.places.get(normalize_name(k), ()))]
@@ -192,6 +205,35 @@ def mask_elisions(text: str) -> str:
         return " " * len(match.group())
 
     return _ELISION.sub(mask, text)
+
+
+def not_country_spans(text: str, language: str) -> list[tuple[int, int]]:
+    """(start, end) of the names in ``text`` that hold a country's name and are no country
+    ("golfe du Mexique", "Nouvelle-Écosse", "Golfo de México"), in any case: French writes
+    "golfe" and "mer" in lower case, where the name scanner, which starts at capitals, cannot
+    see them to consume them whole."""
+    pattern = _not_country_pattern(language)
+    return [match.span() for match in pattern.finditer(text)] if pattern is not None else []
+
+
+@cache
+def _not_country_pattern(language: str) -> re.Pattern[str] | None:
+    names = sorted(_curated(language).get("not_countries", ()), key=len, reverse=True)
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name).replace("'", "['’]") for name in names)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with ``spans`` replaced by spaces (offsets kept)."""
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end in spans:
+        parts += [text[last:start], " " * (end - start)]
+        last = end
+    return "".join(parts) + text[last:]
 
 
 #: Articles and contracted prepositions that open a French NER span ("La Pologne", "l'Allemagne").

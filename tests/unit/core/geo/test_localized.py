@@ -80,3 +80,21 @@ def test_demonyms_but_not_languages_or_dishes(base):
     text = ("Le ministre français a parlé en anglais avec les Iraniens, devant des frites belges et une "
             "délégation sud-coréenne.")
     assert [text[s:e] for s, e in demonym_spans(text, fr, "fr")] == ["français", "Iraniens", "sud-coréenne"]
+
+
+def test_seas_and_regions_named_after_countries_are_no_country(base):
+    from streams.core.geo.localized import blank, not_country_spans
+
+    text = "Dans le golfe du Mexique et en Nouvelle-Écosse, loin du Mexique."
+    spans = not_country_spans(text, "fr")
+    assert [text[s:e] for s, e in spans] == ["golfe du Mexique", "Nouvelle-Écosse"]
+    masked = blank(text, spans)
+    assert len(masked) == len(text)
+    assert [masked[s:e] for s, e in localized(base, "fr").scanner.finditer(masked)] == ["Mexique"]
+    assert not_country_spans("Golfo de México", "es") == [(0, 15)]
+
+
+def test_german_genitive_and_short_names(base):
+    de = localized(base, "de", names_only=True)
+    text = "Russlands Präsident sprach mit den Vereinigten Staaten und Vertretern Frankreichs."
+    assert [text[s:e] for s, e in de.scanner.finditer(text)] == ["Russlands", "Vereinigten Staaten", "Frankreichs"]
