@@ -251,6 +251,7 @@ class Enricher:
                 mention = nlp_mod.Mention(text[start : mention.end], mention.label, start, mention.end)
             if mention.label == "MISC":  # events, works, institutions: read like organisations ("Foreign Office")
                 mention = nlp_mod.Mention(mention.text, "ORG", mention.start, mention.end)
+            mention = _demonym_as_norp(mention, gaz)
             cut = without_article(mention.text, gaz)
             trimmed.append(nlp_mod.Mention(mention.text[cut:], mention.label, mention.start + cut, mention.end)
                            if cut else mention)
@@ -318,6 +319,17 @@ class Enricher:
         """A record over the size limit keeps only its first ``max_record_bytes`` in the dead letter."""
         return dead_outcome(item, code, reason,
                             max_payload_bytes=self.max_record_bytes if code is ErrorCode.TOO_LARGE else None)
+
+
+def _demonym_as_norp(mention: nlp_mod.Mention, gaz: Gazetteer) -> nlp_mod.Mention:
+    """A French NER span that is, or opens with, a nationality ("Colombien" as a person, "Danois
+    Mads Berg" as a place): the nationality, as NORP (WikiNER has no such label)."""
+    first = mention.text.split(" ", 1)[0]
+    if mention.label == "NORP" or normalize_name(first) not in gaz.demonyms or not first[:1].isupper():
+        return mention
+    if gaz.lookup(first):  # "Suisse" is Switzerland as well as Swiss: a place NER found stays one
+        return mention
+    return nlp_mod.Mention(first, "NORP", mention.start, mention.start + len(first))
 
 
 def _is_place(span: str, gaz: Gazetteer) -> bool:

@@ -31,7 +31,7 @@ from typing import Any
 from streams.core.geo.data import DataError, read_data
 from streams.core.geo.gazetteer import Gazetteer
 from streams.core.geo.kinds import COUNTRY_KINDS, TOWN_KINDS, PlaceKind
-from streams.core.geo.names import NameScanner, normalize_name
+from streams.core.geo.names import NameScanner, normalize_name, subdivision_names
 from streams.core.geo.place import Place
 
 #: Languages with a curated table ``data/geo_lang_<code>.json``: short country names, seas and
@@ -89,6 +89,26 @@ def translated_country_names(language: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(pairs))
 
 
+@cache
+def translated_subdivision_names(language: str) -> tuple[tuple[str, str, str], ...]:
+    """(name, English name, country code) of the ISO 3166-2 subdivisions pycountry's
+    ``iso3166-2`` locale translates into ``language`` ("Louisiane", "Bavière", "Nouvelle-Écosse")."""
+    import pycountry
+
+    try:
+        catalogue = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language])
+    except OSError:
+        return ()
+    found = []
+    for sub in pycountry.subdivisions:
+        name = catalogue.gettext(sub.name)
+        if name != sub.name:
+            english, translated = subdivision_names(sub.name), subdivision_names(name)
+            if english and translated:
+                found.append((translated[0], english[0], sub.country_code))
+    return tuple(found)
+
+
 def _build(base: Gazetteer, language: str, names_only: bool) -> Gazetteer:
     view = copy.copy(base)
     curated = _curated(language)
@@ -109,7 +129,16 @@ def _build(base: Gazetteer, language: str, names_only: bool) -> Gazetteer:
         bucket = added.setdefault(key, list(base.places.get(key, ())))
         if place not in bucket:
             bucket.insert(0, place)  # a country's own name in this language comes first
+    subdivisions: list[str] = []
     if not names_only:
+        for name, english, code in translated_subdivision_names(language):  # "Louisiane", "Nouvelle-Écosse"
+            key = normalize_name(name)
+            states = [p for p in base.places.get(normalize_name(english), ())
+                      if p.code == code and p.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION)]
+            if states and key and key not in view.excluded:
+                bucket = added.setdefault(key, list(base.places.get(key, ())))
+                bucket.extend(p for p in states if p not in bucket)
+                subdivisions.append(name)
         for name, geonames_name in curated.get("towns", {}).items():  # "Mexico" is Mexico City in French
             towns = [p for p in base.places.get(normalize_name(geonames_name), ()) if p.kind in TOWN_KINDS]
             if not towns:
@@ -118,6 +147,13 @@ def _build(base: Gazetteer, language: str, names_only: bool) -> Gazetteer:
             key = normalize_name(name)
             bucket = added.setdefault(key, list(base.places.get(key, ())))
             bucket[:] = [town] + [p for p in bucket if p.geonameid != town.geonameid]
+        for name, english in curated.get("features", {}).items():  # "Nil", "lac Léman", "Alpes"
+            features = base.places.get(normalize_name(english), ())
+            if not features:
+                raise DataError(f"geo_lang_{language}.json: feature {english!r} ({name!r}) is not in the gazetteer")
+            key = normalize_name(name)
+            bucket = added.setdefault(key, list(base.places.get(key, ())))
+            bucket[:] = list(features) + [p for p in bucket if p not in features]
         for key, exonyms in base.exonyms.items():  # "Pékin": Beijing beside Pekin, Illinois
             bucket = added.setdefault(key, list(base.places.get(key, ())))
             bucket.extend(p for p in exonyms if p not in bucket)
@@ -130,13 +166,15 @@ def _build(base: Gazetteer, language: str, names_only: bool) -> Gazetteer:
         view.scanner = NameScanner(english + country_forms, excluded)
         view.demonyms, view.metonyms, view.combining = {}, {}, {}
         return view
-    demonyms = demonym_forms(curated)
+    demonyms = _demonyms(language)
     metonyms = {normalize_name(name): code for name, code in curated.get("metonyms", {}).items()}
     view.demonyms = {**base.demonyms, **demonyms}
     view.metonyms = {**base.metonyms, **metonyms}
     capitalised = [form[0].upper() + form[1:] for form in demonyms]
     forms = [k for k, wanted in base.scanner.names.items() if wanted]
-    view.scanner = NameScanner(forms + country_forms + list(curated.get("metonyms", {})) + capitalised, excluded)
+    # subdivisions are consumed whole by the scan and ignored there: "Nouvelle-Écosse" names no Scotland
+    view.scanner = NameScanner(forms + country_forms + list(curated.get("metonyms", {})) + capitalised,
+                               excluded + subdivisions)
     inner = [k for k, wanted in base.inner_scanner.names.items() if wanted]
     view.inner_scanner = NameScanner(inner + country_forms + capitalised, excluded)
     return view
@@ -262,8 +300,7 @@ def demonym_spans(text: str, gaz: Gazetteer, curated_language: str) -> list[tupl
     """(start, end) of the nationality adjectives and nouns in French ``text`` ("le ministre
     français", "les Iraniens", "la diplomatie sud-coréenne"), except after a word that makes
     them a language or a cuisine ("en français", "frites belges")."""
-    curated = _curated(curated_language)
-    forms = demonym_forms(curated)
+    forms = _demonyms(curated_language)
     before = _not_country_before(curated_language)
     spans = []
     for match in _WORD.finditer(text):
@@ -275,6 +312,11 @@ def demonym_spans(text: str, gaz: Gazetteer, curated_language: str) -> list[tupl
             continue
         spans.append(match.span())
     return spans
+
+
+@cache
+def _demonyms(language: str) -> dict[str, str]:
+    return demonym_forms(_curated(language))
 
 
 @cache

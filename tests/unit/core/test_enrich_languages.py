@@ -58,6 +58,14 @@ def test_french_article(both):
             assert record["text"][evidence["start"]:evidence["end"]] == evidence["text"]
 
 
+def test_nationalities_ner_misreads_are_read_as_nationalities(both):
+    article = {"id": "fr-2", "title": "Cyclisme", "body": "Le Colombien Juan Ríos a gagné devant un Danois, avant "
+               "l'arrivée en Suisse, au bord du lac Léman, puis en Nouvelle-Écosse et dans le golfe du Mexique."}
+    (record,) = enrich(both, article)
+    codes = {tag["code"] for tag in record["countries"]}
+    assert {"CO", "CH", "CA"} <= codes and not codes & {"MX", "GB"}  # no Scotland in Nova Scotia
+
+
 def test_other_languages_get_country_names_only(both):
     (record,) = enrich(both, SPANISH)
     assert record["entities"] == [] and record["pipeline"]["model"] == "none"

@@ -85,13 +85,22 @@ def test_demonyms_but_not_languages_or_dishes(base):
 def test_seas_and_regions_named_after_countries_are_no_country(base):
     from streams.core.geo.localized import blank, not_country_spans
 
-    text = "Dans le golfe du Mexique et en Nouvelle-Écosse, loin du Mexique."
+    text = "Dans le golfe du Mexique et en Nouvelle-Angleterre, loin du Mexique."
     spans = not_country_spans(text, "fr")
-    assert [text[s:e] for s, e in spans] == ["golfe du Mexique", "Nouvelle-Écosse"]
+    assert [text[s:e] for s, e in spans] == ["golfe du Mexique", "Nouvelle-Angleterre"]
     masked = blank(text, spans)
     assert len(masked) == len(text)
     assert [masked[s:e] for s, e in localized(base, "fr").scanner.finditer(masked)] == ["Mexique"]
     assert not_country_spans("Golfo de México", "es") == [(0, 15)]
+
+
+def test_french_subdivision_and_feature_names(base):
+    fr = localized(base, "fr")
+    assert {(p.code, p.kind.value) for p in fr.lookup("Nouvelle-Écosse")} == {("CA", "admin1")}
+    assert ("US", "admin1") in {(p.code, p.kind.value) for p in fr.lookup("Louisiane")}
+    assert fr.lookup("lac Léman")[0].name == "Lake Geneva" and fr.lookup("Mexico")[0].name == "Mexico City"
+    text = "En Nouvelle-Écosse."  # consumed whole by the scan: no Scotland
+    assert list(fr.scanner.finditer(text)) == []
 
 
 def test_german_genitive_and_short_names(base):
