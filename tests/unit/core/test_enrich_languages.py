@@ -107,6 +107,13 @@ def test_a_model_that_cannot_be_loaded_costs_entities_not_the_worker(english, mo
         Enricher(nlp=english.nlp, gazetteer=english.gazetteer, preload=["fr"])
 
 
-def test_declared_language_routes_a_short_text():
-    enricher_languages = Enricher(nlp_enabled=False)
-    assert enricher_languages.enrich_article({"title": "x", "language": "fr"}).ok  # no NLP: nothing routed
+def test_the_declared_language_routes_a_text_too_short_to_tell(both):
+    (record,) = enrich(both, {"id": "fr-3", "title": "ONU", "language": "fr-FR"})
+    assert record["analysis"]["basis"] == "declared" and record["analysis"]["pipeline"] == "ner-fr"
+    (record,) = enrich(both, {"id": "x-1", "title": "ONU"})
+    assert record["analysis"] == {"language": "und", "basis": "default", "pipeline": "ner-en", "reason": None}
+
+
+def test_no_nlp_no_analysis():
+    record = Enricher(nlp_enabled=False).enrich_article({"title": "x", "language": "fr"}).record
+    assert "analysis" not in record and record["entities"] == []
