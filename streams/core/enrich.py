@@ -9,6 +9,7 @@ becomes a dead letter for that record; the rest of the batch goes on.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -255,11 +256,15 @@ class Enricher:
             cut = without_article(mention.text, gaz)
             trimmed.append(nlp_mod.Mention(mention.text[cut:], mention.label, mention.start + cut, mention.end)
                            if cut else mention)
+        nationalities = demonym_spans(masked, gaz, language)
+        # a span made only of nationalities ("italo-suisse" as MISC) is read as them
+        inside = {m for m in trimmed if m.label != "NORP" and not gaz.lookup(m.text)  # "Suisse": a country
+                  and all(any(s <= ds and de <= e for ds, de in nationalities) for s, e in _words(m))}
+        trimmed = [m for m in trimmed if m not in inside]
         covered = bytearray(len(text) + 1)
         for mention in trimmed:
             covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
-        trimmed += [nlp_mod.Mention(text[s:e], "NORP", s, e)
-                    for s, e in demonym_spans(masked, gaz, language) if not any(covered[s:e])]
+        trimmed += [nlp_mod.Mention(text[s:e], "NORP", s, e) for s, e in nationalities if not any(covered[s:e])]
         return masked, sorted(trimmed, key=lambda m: m.start), gaz
 
     def _enriched(self, unit: _Work, mentions: list[nlp_mod.Mention]) -> dict[str, Any]:
@@ -319,6 +324,11 @@ class Enricher:
         """A record over the size limit keeps only its first ``max_record_bytes`` in the dead letter."""
         return dead_outcome(item, code, reason,
                             max_payload_bytes=self.max_record_bytes if code is ErrorCode.TOO_LARGE else None)
+
+
+def _words(mention: nlp_mod.Mention) -> list[tuple[int, int]]:
+    """(start, end) of the parts of a mention between spaces and hyphens."""
+    return [(mention.start + m.start(), mention.start + m.end()) for m in re.finditer(r"[^\s-]+", mention.text)]
 
 
 def _demonym_as_norp(mention: nlp_mod.Mention, gaz: Gazetteer) -> nlp_mod.Mention:

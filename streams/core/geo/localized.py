@@ -168,7 +168,7 @@ def _build(base: Gazetteer, language: str, names_only: bool) -> Gazetteer:
         return view
     demonyms = _demonyms(language)
     metonyms = {normalize_name(name): code for name, code in curated.get("metonyms", {}).items()}
-    view.demonyms = {**base.demonyms, **demonyms}
+    view.demonyms = {**base.demonyms, **demonyms, **_combining(language)}
     view.metonyms = {**base.metonyms, **metonyms}
     capitalised = [form[0].upper() + form[1:] for form in demonyms]
     forms = [k for k, wanted in base.scanner.names.items() if wanted]
@@ -302,16 +302,30 @@ def demonym_spans(text: str, gaz: Gazetteer, curated_language: str) -> list[tupl
     them a language or a cuisine ("en français", "frites belges")."""
     forms = _demonyms(curated_language)
     before = _not_country_before(curated_language)
+    combining = _combining(curated_language)
     spans = []
     for match in _WORD.finditer(text):
         key = normalize_name(match.group())
-        if key not in forms:
+        if key in forms:
+            found = [match.span()]
+        elif "-" in match.group():  # "italo-suisse", "franco-allemand": every part names a country
+            parts = [(part.start() + match.start(), part.end() + match.start(), normalize_name(part.group()))
+                     for part in re.finditer(r"[^-]+", match.group())]
+            if not all(k in combining or k in forms for _, _, k in parts[:-1]) or parts[-1][2] not in forms:
+                continue
+            found = [(s, e) for s, e, _ in parts]
+        else:
             continue
         previous = text[max(0, match.start() - 20) : match.start()].lower().split()
         if previous and (previous[-1] in before or " ".join(previous[-2:]) in before):
             continue
-        spans.append(match.span())
+        spans += found
     return spans
+
+
+@cache
+def _combining(language: str) -> dict[str, str]:
+    return {normalize_name(form): code for form, code in _curated(language).get("combining_forms", {}).items()}
 
 
 @cache

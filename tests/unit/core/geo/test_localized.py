@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.core.geo import Gazetteer
+from streams.core.geo import Gazetteer, normalize_name
 from streams.core.geo.localized import (
     demonym_spans,
     french_forms,
@@ -107,3 +107,11 @@ def test_german_genitive_and_short_names(base):
     de = localized(base, "de", names_only=True)
     text = "Russlands Präsident sprach mit den Vereinigten Staaten und Vertretern Frankreichs."
     assert [text[s:e] for s, e in de.scanner.finditer(text)] == ["Russlands", "Vereinigten Staaten", "Frankreichs"]
+
+
+def test_compound_nationalities_name_each_country(base):
+    fr = localized(base, "fr")
+    text = "Le groupe italo-suisse et le couple franco-allemand, mais une filière agro-alimentaire."
+    spans = [text[s:e] for s, e in demonym_spans(text, fr, "fr")]
+    assert spans == ["italo", "suisse", "franco", "allemand"]
+    assert [fr.demonyms[normalize_name(s)] for s in spans] == ["IT", "CH", "FR", "DE"]
