@@ -162,7 +162,8 @@ def _build(base: Gazetteer, language: str, names_only: bool) -> Gazetteer:
     excluded = [k for k, wanted in base.scanner.names.items() if not wanted] + not_countries
     if names_only:
         english = [k for k, wanted in base.scanner.names.items()
-                   if wanted and any(p.kind in COUNTRY_KINDS for p in base.places.get(normalize_name(k), ()))]
+                   if wanted and normalize_name(k) not in vetoed
+                   and any(p.kind in COUNTRY_KINDS for p in base.places.get(normalize_name(k), ()))]
         view.scanner = NameScanner(english + country_forms, excluded)
         view.demonyms, view.metonyms, view.combining = {}, {}, {}
         return view

@@ -115,3 +115,11 @@ def test_compound_nationalities_name_each_country(base):
     spans = [text[s:e] for s, e in demonym_spans(text, fr, "fr")]
     assert spans == ["italo", "suisse", "franco", "allemand"]
     assert [fr.demonyms[normalize_name(s)] for s in spans] == ["IT", "CH", "FR", "DE"]
+
+
+def test_names_that_mean_something_else_in_a_language_are_vetoed(base):
+    es, it = localized(base, "es", names_only=True), localized(base, "it", names_only=True)
+    text = "América Latina y Granada, con Estados Unidos."
+    assert [text[s:e] for s, e in es.scanner.finditer(text)] == ["Estados Unidos"]
+    text = "Il Bayern Monaco a Monaco di Baviera."
+    assert list(it.scanner.finditer(text)) == []
