@@ -1,7 +1,7 @@
 """Evaluate country tagging on the hand-labelled article sets.
 
     python tests/eval/evaluate.py [--errors] \
-        [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|all]
+        [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|dev_fr|dev_multi|fr|multi|all]
 
 Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
 evaluation (original text, so its licence is ours) with hand labels:
@@ -28,8 +28,12 @@ features). ``us_local.jsonl`` and ``intl.jsonl`` (50 and 30) were written and la
 independent evaluator who never saw the tagger (towns matched to GeoNames cities500 within 35 km of
 the evaluator's own point; counties, states and features keep the evaluator's point): they are
 never used for tuning and are run once at the end of a round. ``tests/eval/README.md`` says how
-each set was made. Articles go through the production path: ``Enricher``
-(clean_article -> spaCy NER -> tag_countries/dateline_country).
+each set was made. ``dev_fr.jsonl`` and ``dev_multi.jsonl`` (French; Spanish, German, Italian) were
+written by the French session to tune on; ``fr.jsonl`` and ``multi.jsonl`` by the independent evaluator,
+run once. Articles go through the production path: ``Enricher`` (clean_article -> language routing ->
+the language's NER, or none -> tag_countries/dateline_country); no declared language is passed, so
+the detector routes them, and each set's line shows the languages its articles were read as.
+``parsed`` (places line): share of the labelled datelines that were parsed at all.
 """
 
 from __future__ import annotations
