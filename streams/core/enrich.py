@@ -248,6 +248,8 @@ class Enricher:
                 continue  # "golfe du Mexique", "Nouvelle-Écosse": no country
             if mention.start < dl_end < mention.end:  # "(Reuters) - Le Royaume-Uni": the part after the dateline
                 rest = text[dl_end : mention.end]
+                if not rest.strip():
+                    continue
                 start = dl_end + len(rest) - len(rest.lstrip())
                 mention = nlp_mod.Mention(text[start : mention.end], mention.label, start, mention.end)
             if mention.label == "MISC":  # events, works, institutions: read like organisations ("Foreign Office")
