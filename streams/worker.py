@@ -79,6 +79,8 @@ def run_worker(settings: Settings) -> None:
             max_record_bytes=settings.max_record_bytes,
             nlp_batch_size=settings.nlp_batch_size,
             nlp_enabled=settings.nlp_enabled and settings.enrich_enabled,  # a trends-only worker needs no model
+            languages=settings.languages.split(","),
+            preload=[code for code in settings.preload_languages.split(",") if code],
         )
         health.model_loaded = True
         pipeline = enricher.pipeline_info

@@ -26,7 +26,9 @@ def enrich_command(
     settings = load_settings(batch_size=batch_size)
     configure_logging("warning")
     enricher = Enricher(
-        model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=settings.nlp_batch_size
+        model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=settings.nlp_batch_size,
+        languages=settings.languages.split(","),
+        preload=[code for code in settings.preload_languages.split(",") if code],
     )
     records = (Incoming(line.rstrip(b"\r\n")) for line in sys.stdin.buffer if line.strip())
     dead = 0

@@ -178,6 +178,15 @@ _BOILERPLATE_RE = re.compile(
             r"(?: ?[:|»>]| -| —| –)[^\n]{0,300}",
             r"(?:also read|read also|read more|see also|related(?: articles?| stories| posts| news)?"
             r"|recommended(?: for you)?|more stories|you may also like|trending(?: now)?)[.!:]?",
+            # the same in French, Spanish, German and Italian
+            r"(?:(?:à )?lire (?:aussi|également|la suite)|voir aussi|sur le même sujet|lee también|lea también"
+            r"|leer más|lesen sie auch|auch interessant|mehr zum thema|leggi anche|leggi anche)"
+            r"(?: ?[:|»>]| -| —| –)?[^\n]{0,300}",
+            r"(?:abonnez-vous|inscrivez-vous|suscríbete|abonnieren sie|iscriviti)\b[^\n]{0,150}",
+            r"(?:laisser|laissez|ajouter|publier|écrire) un commentaire[.!:]?|réagir(?: à cet article)?[.!:]?",
+            r"(?:\d{1,5} )?commentaires?(?: \(\d{1,5}\))?|votre adresse (?:e-?mail|de messagerie) ne sera pas publiée"
+            r"[^\n]{0,150}",
+            rf"partager(?: cet article)?(?: sur)?(?: {_SOCIAL})?[.!:]?|publicité|envoyer par e-?mail",
             # share / subscribe / newsletter / cookie notices / calls to action
             rf"share(?: this)?(?: article| story| post| page)?(?: on| via| with)?(?: {_SOCIAL})?[.!:]?",
             rf"{_SOCIAL}(?:(?: ?[|/•·,] ?| ){_SOCIAL}){{1,12}}",

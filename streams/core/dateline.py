@@ -49,18 +49,26 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
+#: French months, in lower case as written ("1er décembre", "14 mars", "3 févr.").
+_MOIS = (
+    r"(?:janv(?:ier|\.)|f[ée]vr(?:ier|\.)|mars|avr(?:il|\.)|mai|juin|juil(?:let|\.)|ao[ûu]t"
+    r"|sept(?:embre|\.)|oct(?:obre|\.)|nov(?:embre|\.)|d[ée]c(?:embre|\.))"
+)
 _DATE = (
     rf"(?:{_MONTH}{_SP}\d{{1,2}}(?:,{_SP}\d{{4}})?"  # July 19 / Oct. 2, 2022
-    rf"|\d{{1,2}}{_SP}{_MONTH}(?:{_SP}\d{{4}})?)"  # 19 July 2022
+    rf"|\d{{1,2}}{_SP}{_MONTH}(?:{_SP}\d{{4}})?"  # 19 July 2022
+    rf"|(?:1er|\d{{1,2}}){_SP}{_MOIS}(?:{_SP}\d{{4}})?)"  # 1er décembre, 14 mars 2025
 )
 # One word of an upper-case place ("ST.", "WINSTON-SALEM", "O'HARE") and of a
 # region ("Georgia", "La.", "D.C.", "N.Y."). Words are separated by exactly one space,
 # so each word can only be matched one way: no backtracking blow-up.
-_PLACE_WORD = r"[A-Z][A-Z.'’-]*"
+_UPPER = "A-ZÀ-ÖØ-Þ"  # capitals with accents: "MONTRÉAL", "CÓRDOBA", "ZÜRICH"
+_LOWER = "a-zß-öø-ÿ"
+_PLACE_WORD = rf"[{_UPPER}][{_UPPER}.'’-]*"
 _PLACE = rf"{_PLACE_WORD}(?:{_SP}{_PLACE_WORD}){{0,3}}"
-_TITLE_WORD = r"[A-Z][a-z.'’-]*[a-z.]"
+_TITLE_WORD = rf"[{_UPPER}][{_LOWER}.'’-]*[{_LOWER}.]"
 _TITLE_PLACE = rf"{_TITLE_WORD}(?:{_SP}{_TITLE_WORD}){{0,2}}"
-_REGION_WORD = r"[A-Z][A-Za-z.'’-]*"
+_REGION_WORD = rf"[{_UPPER}][{_UPPER}{_LOWER}.'’-]*"
 _REGION = rf"(?!{_MONTH}{_SP}\d){_REGION_WORD}(?:{_SP}{_REGION_WORD}){{0,2}}"
 _AGENCY = r"[A-Za-z][A-Za-z.&'’ -]{0,40}"
 _SEPARATOR = rf"(?:{_SP}?(?:--?|—|–)|{_SP}?:)"
@@ -73,7 +81,7 @@ _DATELINE_RE = re.compile(
     rf"(?P<sep>{_SEPARATOR})"
     rf"(?P<space>{_SP}+)"
     # a dateline is followed by the first sentence: capital, digit, quote or bracket
-    r"(?=[A-Z0-9\"'“‘(\[])"
+    rf"(?=[{_UPPER}0-9\"'“‘«(\[])"
 )
 
 #: Upper-case labels that take the dateline's place in some feeds ("BREAKING: ...").
@@ -110,9 +118,12 @@ _NOT_TITLE_PLACES = frozenset(
 )  # fmt: skip
 
 #: Words written in lower case inside a place name ("Rio de Janeiro", "Dar es Salaam").
-_LOWER_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "della", "di", "du", "es", "of", "on", "upon"})
+_LOWER_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "es", "of", "on", "upon", "la", "le", "les", "sur",
+     "en", "lès", "et", "am", "im", "an", "der"}
+)
 
-_WORD_PART = re.compile(r"[A-Za-z]+")
+_WORD_PART = re.compile(r"[^\W\d_]+")
 
 
 def parse_dateline(body: str) -> Dateline | None:

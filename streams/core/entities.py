@@ -35,8 +35,37 @@ class Entity:
 
 #: Labels whose spans are names; the others (DATE, MONEY, CARDINAL, ...) are kept as written.
 NAME_LABELS = frozenset(
-    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "MISC"}
 )
+
+#: The labels of another language's pipeline -> the project's (English OntoNotes) labels.
+#: French (WikiNER): PER -> PERSON, ORG -> ORG; LOC -> GPE when the gazetteer knows the name
+#: as a country, state or town, else LOC (rivers, mountains, regions); MISC -> NORP when it is a
+#: nationality ("Français"), else MISC (events, works, products: WikiNER does not tell them apart).
+LABEL_MAPS = {"fr": {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}}
+
+
+def map_labels(
+    mentions: Sequence[Mention],
+    language: str,
+    *,
+    is_place=lambda span: False,
+    is_demonym=lambda span: False,
+) -> list[Mention]:
+    """Mentions of a ``language`` pipeline under the project's labels (``LABEL_MAPS``);
+    English mentions unchanged. ``is_place``/``is_demonym`` refine LOC and MISC."""
+    table = LABEL_MAPS.get(language)
+    if table is None:
+        return list(mentions)
+    mapped = []
+    for mention in mentions:
+        label = table.get(mention.label, mention.label)
+        if label == "LOC" and is_place(mention.text):
+            label = "GPE"
+        elif label == "MISC" and is_demonym(mention.text):
+            label = "NORP"
+        mapped.append(Mention(mention.text, label, mention.start, mention.end))
+    return mapped
 
 #: Honorifics, offices and ranks written before a name ("President", "Ayatollah", "Sen.").
 #: Compared lower-cased, without a final period.

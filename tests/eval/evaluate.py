@@ -1,7 +1,7 @@
 """Evaluate country tagging on the hand-labelled article sets.
 
     python tests/eval/evaluate.py [--errors] \
-        [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|all]
+        [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|dev_fr|dev_multi|fr|multi|all]
 
 Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
 evaluation (original text, so its licence is ours) with hand labels:
@@ -28,8 +28,12 @@ features). ``us_local.jsonl`` and ``intl.jsonl`` (50 and 30) were written and la
 independent evaluator who never saw the tagger (towns matched to GeoNames cities500 within 35 km of
 the evaluator's own point; counties, states and features keep the evaluator's point): they are
 never used for tuning and are run once at the end of a round. ``tests/eval/README.md`` says how
-each set was made. Articles go through the production path: ``Enricher``
-(clean_article -> spaCy NER -> tag_countries/dateline_country).
+each set was made. ``dev_fr.jsonl`` and ``dev_multi.jsonl`` (French; Spanish, German, Italian) were
+written by the French session to tune on; ``fr.jsonl`` and ``multi.jsonl`` by the independent evaluator,
+run once. Articles go through the production path: ``Enricher`` (clean_article -> language routing ->
+the language's NER, or none -> tag_countries/dateline_country); no declared language is passed, so
+the detector routes them, and each set's line shows the languages its articles were read as.
+``parsed`` (places line): share of the labelled datelines that were parsed at all.
 """
 
 from __future__ import annotations
@@ -51,9 +55,12 @@ SETS = {
     "us_local": HERE / "us_local.jsonl",
     "dev_us_local": HERE / "dev_us_local.jsonl",
     "dev_intl": HERE / "dev_intl.jsonl",
+    "dev_fr": HERE / "dev_fr.jsonl",
+    "dev_multi": HERE / "dev_multi.jsonl",
 }
-if (HERE / "intl.jsonl").exists():
-    SETS["intl"] = HERE / "intl.jsonl"
+for _name in ("intl", "fr", "multi"):  # the evaluator's unseen sets, once they are in
+    if (HERE / f"{_name}.jsonl").exists():
+        SETS[_name] = HERE / f"{_name}.jsonl"
 
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
@@ -93,6 +100,8 @@ def predict(rows: Sequence[dict[str, Any]], enricher) -> list[dict[str, Any]]:
                 "focus": [c["code"] for c in countries if c["focus"]],
                 "dateline_country": (record.get("dateline") or {}).get("country"),
                 "dateline_place": (record.get("dateline") or {}).get("place"),
+                "dateline_text": (record.get("dateline") or {}).get("text"),
+                "language": (record.get("analysis") or {}).get("language", record["language"]),
                 "countries": countries,
                 "places": record["places"],
             }
@@ -181,7 +190,7 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
     errors_km: list[float] = []
     gold_total = 0
     misses, wrong = [], []
-    dl_total = dl_ok = 0
+    dl_total = dl_ok = dl_parsed = 0
     for row, pred in zip(rows, predictions, strict=True):
         if "places" not in row:
             continue
@@ -204,6 +213,7 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
             dl_total += 1
             got = pred.get("dateline_place")
             gold = row["dateline_place"]
+            dl_parsed += pred.get("dateline_text") is not None
             dl_ok += bool(got) and haversine_km(gold["lat"], gold["lon"], got["lat"], got["lon"]) <= ACCURACY_KM
     good = sum(e <= ACCURACY_KM for e in errors_km)
     ordered = sorted(errors_km)
@@ -215,6 +225,7 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
         "accuracy": good / gold_total if gold_total else 1.0,
         "median_km": ordered[len(ordered) // 2] if ordered else 0.0,
         "dateline": dl_ok / dl_total if dl_total else 1.0,
+        "dateline_parsed": dl_parsed / dl_total if dl_total else 1.0,
         "misses": misses,
         "wrong": wrong,
     }
@@ -230,8 +241,12 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
+    languages: dict[str, int] = {}
+    for pred in result["predictions"].values():
+        languages[pred["language"]] = languages.get(pred["language"], 0) + 1
+    read_as = " ".join(f"{code}:{count}" for code, count in sorted(languages.items()))
     print(
-        f"{name:12s} n={result['articles']:3d}  P={result['precision']:.3f} R={result['recall']:.3f} "
+        f"{name:12s} [{read_as}] n={result['articles']:3d}  P={result['precision']:.3f} R={result['recall']:.3f} "
         f"F1={result['f1']:.3f}  (tp={result['tp']} fp={result['fp']} fn={result['fn']})  "
         f"focus exact={result['focus_exact']:.3f} top1={result['focus_top1']:.3f}  "
         f"dateline={result['dateline_accuracy']:.3f}"
@@ -241,7 +256,8 @@ def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
         print(
             f"{'':12s} places gold={places['gold']} coverage={places['coverage']:.3f} "
             f"acc@161 found={places['accuracy_found']:.3f} end-to-end={places['accuracy']:.3f} "
-            f"median={places['median_km']:.1f} km  dateline place={places['dateline']:.3f}"
+            f"median={places['median_km']:.1f} km  dateline place={places['dateline']:.3f} "
+            f"parsed={places['dateline_parsed']:.3f}"
         )
     if errors:
         for line in places["wrong"]:

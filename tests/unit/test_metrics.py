@@ -51,3 +51,18 @@ def test_not_alive_when_the_event_loop_stops_ticking(served):
     health.beat()
     time.sleep(0.6)
     assert get(port, "/healthz")[0] == 503
+
+
+def test_articles_are_counted_per_language_and_pipeline():
+    from streams import metrics
+    from streams.core.outcomes import BatchReport, Outcome
+
+    def count(language, pipeline):
+        return metrics.ARTICLES_BY_LANGUAGE.labels(language, pipeline)._value.get()
+
+    before = count("fr", "ner-fr"), count("und", "country-names")
+    records = [{"entities": [], "countries": [], "analysis": {"language": "fr", "pipeline": "ner-fr"}},
+               {"entities": [], "countries": [], "analysis": {"language": "zh-Hant", "pipeline": "country-names"}},
+               {"entities": [], "countries": []}]  # NLP off: no analysis, not counted
+    metrics.record_batch(BatchReport(outcomes=[Outcome(key="k", record=r) for r in records], seconds={}))
+    assert (count("fr", "ner-fr"), count("und", "country-names")) == (before[0] + 1, before[1] + 1)

@@ -54,6 +54,9 @@ Data (``streams/core/data``, each file with a ``_source`` saying where it comes 
   name before them a river or county; ``geo_org_prefix_countries.json``: countries
   whose states head organisation names;
 * ``geo_weights.json``: priors, context bonuses, score and focus weights.
+* ``geo_lang_<code>.json`` (fr, es, de, it, pt): what pycountry's translations lack for
+  text in that language (short names, seas that are no country; for French demonyms,
+  metonyms, towns and features), read by ``localized.py``, the gazetteer's view per language.
 
 The gazetteer refuses, at load, a curated entry it would have to ignore (an alias that
 ``geo_not_countries.json`` vetoes, an unknown code, two entries meeting on one key, a

@@ -189,8 +189,10 @@ def listed_with_country(text: str, start: int, end: int, gaz: Gazetteer) -> bool
     return False
 
 
-_LIST_BEFORE = re.compile(r"([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})(?:,| and| or|, and|, or) $")
-_LIST_AFTER = re.compile(r"(?:,| and| or|, and|, or) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
+#: "and"/"or" in English and in the languages read for country names ("et", "y", "und", "e", "ou", "o", "oder").
+_AND_OR = r"(?:,| and| or|, and|, or| et| ou| y| o| e| und| oder)"
+_LIST_BEFORE = re.compile(rf"([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){{0,3}}){_AND_OR} $")
+_LIST_AFTER = re.compile(rf"{_AND_OR} ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){{0,3}})")
 
 
 def _is_plain_country(name: str, gaz: Gazetteer) -> bool:

@@ -19,7 +19,7 @@ from streams.core.geo.items import Item
 from streams.core.geo.kinds import COUNTRY_KINDS, FEATURE_KINDS, PlaceKind
 from streams.core.geo.names import normalize_name
 
-_RUN = re.compile(r"[A-Z][\w'’.-]*[\w](?:[ \u00a0](?:of[ \u00a0])?[A-Z][\w'’.-]*[\w]){0,3}")
+_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’.-]*[\w](?:[ \u00a0](?:of[ \u00a0])?[A-ZÀ-ÖØ-Þ][\w'’.-]*[\w]){0,3}")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\"“”]\s+|\n\s*)$")
 _LOWER_WORD = re.compile(r"\b[a-z][\w'’.-]*")
 _NEAR_KINDS = frozenset({PlaceKind.CITY, PlaceKind.US_COUNTY, PlaceKind.FEATURE, PlaceKind.AREA})

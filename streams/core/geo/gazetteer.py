@@ -78,6 +78,7 @@ class Gazetteer(CuratedTables, FeatureTables):
         self.demonyms: dict[str, str] = {}  # normalised demonym (and plural) -> code
         self.combining: dict[str, str] = {}  # "sino" -> CN
         self.metonyms: dict[str, str] = {}  # normalised -> code
+        self.exonyms: dict[str, tuple[Place, ...]] = {}  # capitals' other names a main name claims ("pekin")
         self.excluded: frozenset[str] = frozenset()  # normalised non-country names
         self.regions: dict[str, tuple[Place, ...]] = {}  # what may qualify a town: states, countries
         self.abbreviations: dict[str, Place] = {}  # as written: "Ga." -> US/GA, "Ont." -> CA
@@ -318,6 +319,7 @@ class Gazetteer(CuratedTables, FeatureTables):
             bucket = self._index[normalize_name(name)]
             capital = as_capital[place] = place._replace(kind=PlaceKind.CAPITAL)
             bucket[bucket.index(self._interned[place])] = self._interned.setdefault(capital, capital)
+        exonyms: defaultdict[str, list[Place]] = defaultdict(list)
         for alt, city in alternates:  # only where no main name claims the key
             place = as_capital.get(city, city)._replace(alternate=True)
             key = normalize_name(alt)
@@ -328,6 +330,9 @@ class Gazetteer(CuratedTables, FeatureTables):
                 self._index[key] = [self._interned.setdefault(place, place)]
             elif all(p.alternate for p in bucket) and place not in bucket:
                 bucket.append(self._interned.setdefault(place, place))
+            elif place.kind is PlaceKind.CAPITAL and place not in bucket and place not in exonyms[key]:
+                exonyms[key].append(self._interned.setdefault(place, place))  # for text in other languages
+        self.exonyms = {key: tuple(places) for key, places in exonyms.items()}
 
     # -- lookups ------------------------------------------------------------------------
 

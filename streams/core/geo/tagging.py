@@ -36,13 +36,16 @@ def locate(
     dateline: Dateline | None = None,
     source: str | None = None,
     url: str | None = None,
+    names_only: bool = False,
 ) -> Located:
     """The countries and places ``text`` names, most salient first.
 
     ``mentions`` are NER spans with offsets into ``text``; ``dateline`` (offsets into
     ``text`` too, as ``clean_article`` gives them) keeps its own span from being tagged
     and is context for ambiguous names, as are the producer's ``source`` and ``url``.
-    Evidence and mention offsets are offsets into ``text``.
+    Evidence and mention offsets are offsets into ``text``. ``names_only``: only names the
+    gazetteer's scanner lists (a language read without NER, ``localized.py``), no other
+    capitalised words.
     """
     dl_start, dl_end = (dateline.start, dateline.end) if dateline is not None else (-1, -1)
     items: list[Item] = []
@@ -53,7 +56,8 @@ def locate(
             continue
         items.extend(mention_items(text, mention, gazetteer))
     items.extend(scan_items(text, covered, gazetteer, dl_start, dl_end))
-    items.extend(uncovered_place_items(text, covered, gazetteer, dl_start, dl_end))
+    if not names_only:
+        items.extend(uncovered_place_items(text, covered, gazetteer, dl_start, dl_end))
     items = drop_common_nouns(text, items)
     for item in items:  # a river or region across borders names no country on its own (kinds.FEATURE_KINDS)
         if item.candidates and all(p.kind in FEATURE_KINDS for p in item.candidates):

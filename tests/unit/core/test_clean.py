@@ -332,3 +332,14 @@ def test_a_menu_or_breadcrumb_line_before_the_dateline_is_dropped_and_the_dateli
 def test_sentences_and_dates_with_separators_are_not_navigation(line):
     assert not is_navigation(line)
 
+
+
+@pytest.mark.parametrize("line", ["Lire aussi : Le budget adopté", "À lire aussi", "Abonnez-vous à notre newsletter",
+                                  "Laisser un commentaire", "12 commentaires", "Lee también: El Gobierno",
+                                  "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués"])
+def test_french_and_other_languages_boilerplate(line):
+    assert is_boilerplate(line)
+
+
+def test_french_sentences_are_not_boilerplate():
+    assert not is_boilerplate("Le président a lu aussi le texte devant les députés.")

