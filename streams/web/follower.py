@@ -59,7 +59,7 @@ class Hub:
     def wait(self, seen: tuple[int, int] | None, timeout: float) -> None:
         """Return once the state has a version other than ``seen``'s, or after ``timeout``."""
         with self.changed:
-            if seen is None or seen[0] == self.state.version:
+            if seen is not None and seen[0] == self.state.version:
                 self.changed.wait(timeout)
 
     def article(self, article_id: str) -> dict | None:

@@ -3,7 +3,7 @@
 Routes: ``/`` (the page), ``/static/...`` (its script, style and vendored libraries: only the
 files shipped, by name), ``/map.json`` (geometry with ISO codes), ``/state`` (the latest state,
 JSON), ``/article?id=`` (one listed article's highlighted text, JSON), ``/events`` (SSE: the
-latest state whenever it changes, at most ``MIN_INTERVAL`` apart). A client that reads slowly
+latest state whenever it changes, at most ``MIN_INTERVAL`` apart, and every ``TICK`` anyway). A client that reads slowly
 blocks only its own thread, and is sent the latest state when it reads again: no queue grows.
 """
 
@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two updates sent to one client, at least (a burst of articles is one update).
 MIN_INTERVAL = 0.5
-#: Seconds of silence after which a client gets a comment line (proxies and browsers keep the stream).
-KEEPALIVE = 15.0
+#: Seconds a quiet client waits for a change before it is sent the state anyway (the per-second figures move).
+TICK = 1.0
 #: Live clients at most; more get 503 (each holds a thread).
 MAX_CLIENTS = 32
 STATIC_FILES = ("index.html", "page.css", "page.js", "vendor/d3-array.min.js", "vendor/d3-geo.min.js",
@@ -112,7 +112,7 @@ class PageApp:
             yield b"retry: 2000\n\n"
             seen, last_sent = None, 0.0
             while not self.stopping.is_set():
-                self.hub.wait(seen, KEEPALIVE)
+                self.hub.wait(seen, TICK)
                 tag, body = self.hub.snapshot()
                 if tag == seen:
                     yield b": keep-alive\n\n"
