@@ -1,0 +1,178 @@
+"""Figures of the live page, printed, never asserted (README "Live page"): run by hand on a quiet machine.
+
+    python -m tests.integration.web_figures paint [--runs 5]
+    python -m tests.integration.web_figures heap [--seconds 300] [--rate 20]
+    python -m tests.integration.web_figures throughput [--articles 3000] [--runs 3]
+
+paint: first contentful paint and map drawn, fresh browser context each run; then the delay from
+producing one article to its row on the page (NLP worker). heap: one page open while articles
+arrive at ``--rate`` a second (no-NLP worker): the page's JS heap after a forced GC and its DOM
+nodes, every 30 s. throughput: a no-NLP worker drains a backlog of ``--articles``, with the page
+off, with it on and no browser, and with two browsers watching, in turns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+
+from streams import kafka_io
+from streams.broker import EmbeddedBroker
+from streams.inputs import text_article
+from streams.processes import free_port, spawn_worker
+from streams.topics import ensure_topics
+from tests.conftest import SEED, isolated_settings
+from tests.integration.test_web_page import CHROMIUM_ARGS
+
+
+def start(broker_url: str, workdir: Path, *, web: bool, nlp: bool, **settings_overrides):
+    settings = isolated_settings(broker_url, workdir / uuid.uuid4().hex[:6], **settings_overrides)
+    ensure_topics(settings)
+    port = free_port()
+    overrides = {"NEWSSTREAM_NLP_ENABLED": "true" if nlp else "false"}
+    if web:
+        overrides["NEWSSTREAM_WEB_PORT"] = str(port)
+    worker = spawn_worker(settings, env_overrides=overrides, log=workdir / f"worker-{port}.log").wait_ready()
+    return settings, worker, f"http://127.0.0.1:{port}/"
+
+
+def send(settings, articles: list[dict]) -> None:
+    producer = kafka_io.producer(settings)
+    for article in articles:
+        producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article))
+    producer.flush()
+    producer.close()
+
+
+def sample(n: int, tag: str) -> list[dict]:
+    seed = text_article(SEED.read_text(encoding="utf-8"))
+    return [{"id": f"{tag}-{i}", **seed, "source": "figures"} for i in range(n)]
+
+
+def live_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(url)
+    page.locator("#countries path[data-country]").nth(149).wait_for(state="attached")
+    page.wait_for_selector("#connection:text-is('live')")  # selectors: the page's CSP forbids eval
+    return page
+
+
+def spread(values: list[float]) -> str:
+    return (f"median {statistics.median(values):.2f}, min {min(values):.2f}, max {max(values):.2f} "
+            f"(n={len(values)}: {', '.join(f'{v:.2f}' for v in values)})")
+
+
+def paint(browser, broker_url: str, workdir: Path, runs: int) -> None:
+    settings, worker, url = start(broker_url, workdir, web=True, nlp=True)
+    fcp, drawn, delays = [], [], []
+    try:
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            page.goto(url)
+            page.locator("#countries path[data-country]").nth(149).wait_for(state="attached")
+            drawn.append(page.evaluate("performance.now()"))
+            fcp.append(page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime"))
+            context.close()
+        page = live_page(browser, url)
+        for i in range(runs):
+            produced = time.monotonic()
+            send(settings, sample(1, f"delay-{i}"))
+            page.wait_for_selector(f"#articles [data-article-id='delay-{i}-0']", timeout=60_000)
+            delays.append(time.monotonic() - produced)
+            time.sleep(1.0)
+    finally:
+        worker.stop()
+    print(f"first contentful paint, ms: {spread(fcp)}")
+    print(f"map drawn (>= 150 shapes), ms since navigation: {spread(drawn)}")
+    print(f"produce -> row on the page, s (NLP worker, includes enrichment): {spread(delays)}")
+
+
+def heap(browser, broker_url: str, workdir: Path, seconds: float, rate: float) -> None:
+    settings, worker, url = start(broker_url, workdir, web=True, nlp=False)
+    try:
+        page = live_page(browser, url)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        producer = kafka_io.producer(settings)
+        articles = sample(200, "base")
+        started, sent, next_sample = time.monotonic(), 0, 0.0
+        print("seconds  sent  JS heap used MB (after GC)  DOM nodes  listeners")
+        while (elapsed := time.monotonic() - started) < seconds + 1:
+            if elapsed >= next_sample:
+                cdp.send("HeapProfiler.collectGarbage")
+                used = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
+                metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                nodes, listeners = metrics["Nodes"], metrics["JSEventListeners"]
+                print(f"{elapsed:7.0f} {sent:5d}  {used:26.2f}  {nodes:9.0f}  {listeners:9.0f}", flush=True)
+                next_sample += 30
+            while sent < int(elapsed * rate) + 1:
+                article = articles[sent % len(articles)] | {"id": f"heap-{sent}"}
+                producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article))
+                sent += 1
+            producer.flush()
+            time.sleep(max(0.0, started + sent / rate - time.monotonic()))
+        producer.close()
+    finally:
+        worker.stop()
+
+
+def drain(settings, worker, n: int, tag: str) -> float:
+    before = worker.metric("newsstream_articles_enriched_total")
+    started = time.monotonic()
+    send(settings, sample(n, tag))
+    while worker.metric("newsstream_articles_enriched_total") < before + n:
+        time.sleep(0.1)
+    return n / (time.monotonic() - started)
+
+
+def throughput(browser, broker_url: str, workdir: Path, n: int, runs: int) -> None:
+    results: dict[str, list[float]] = {"page off": [], "page on, no browser": [], "page on, two browsers": []}
+    off = start(broker_url, workdir, web=False, nlp=False)
+    on = start(broker_url, workdir, web=True, nlp=False)
+    try:
+        drain(*off[:2], 200, "warm-off"), drain(*on[:2], 200, "warm-on")
+        for run in range(runs):
+            results["page off"].append(drain(*off[:2], n, f"off-{run}"))
+            results["page on, no browser"].append(drain(*on[:2], n, f"on-{run}"))
+            pages = [live_page(browser, on[2]) for _ in range(2)]
+            results["page on, two browsers"].append(drain(*on[:2], n, f"watched-{run}"))
+            for page in pages:
+                page.close()
+    finally:
+        off[1].stop(), on[1].stop()
+    for name, values in results.items():
+        print(f"{name:24s} articles/s: {spread(values)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("figure", choices=("paint", "heap", "throughput"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--rate", type=float, default=20)
+    parser.add_argument("--articles", type=int, default=3000)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    workdir = Path(tempfile.mkdtemp(prefix="newsstream-web-figures-"))
+    with EmbeddedBroker(log_path=workdir / "broker.log") as broker, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        if args.figure == "paint":
+            paint(browser, broker.url, workdir, args.runs)
+        elif args.figure == "heap":
+            heap(browser, broker.url, workdir, args.seconds, args.rate)
+        else:
+            throughput(browser, broker.url, workdir, args.articles, args.runs)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
