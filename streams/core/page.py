@@ -153,9 +153,9 @@ class PageState:
         except (BadTrendInput, AttributeError, KeyError, TypeError, ValueError) as exc:
             self.skipped_total += 1
             raise BadPageInput(f"not an enriched article the page can show: {exc}") from None
-        self.roll(max(now_ms, contribution.t_ms))
+        self.roll(now_ms)  # the wall clock moves the window, as it closes the trends' windows
         assert self.window is not None
-        if window_start(contribution.t_ms, self.window_size) == self.window.start_ms:
+        if window_start(contribution.t_ms, self.window_size) == self.window.start_ms:  # else listed, not counted
             self.window.put(contribution)
             self.points.update(points)
         self.articles.pop(row["id"], None)

@@ -129,3 +129,30 @@ def test_article_text_with_markup_renders_as_text(settings, start_worker, browse
     assert page.evaluate("window.pwned === undefined")
     page.screenshot(path=str(artefacts(tmp_path) / "live-page-markup-as-text.png"))
     assert errors == []
+
+
+def test_with_processes_the_supervisor_serves_one_page_for_all(settings, tmp_path):
+    """--processes 2: the supervisor serves the page (its children none) and counts what both enrich."""
+    from streams.processes import spawn_worker
+    from streams.status import fetch
+
+    port = free_port()
+    supervisor = spawn_worker(settings, processes=2, log=tmp_path / "supervisor.log",
+                              env_overrides={"NEWSSTREAM_WEB_PORT": str(port), "NEWSSTREAM_NLP_ENABLED": "false"})
+    try:
+        supervisor.wait_ready()
+        produce(settings, [(f"k{i}".encode(), orjson.dumps({"id": f"p{i}", "title": f"Story {i}", "body": "Text."}))
+                           for i in range(40)])
+        state: dict = {}
+        deadline = time.monotonic() + 60
+        done = {"enriched_total": 40, "lag": 0}
+        while time.monotonic() < deadline and {k: state.get("figures", {}).get(k) for k in done} != done:
+            answer = fetch(f"http://127.0.0.1:{port}/state", timeout=5)
+            state = orjson.loads(answer[1]) if answer and answer[0] == 200 else {}
+            time.sleep(0.3)
+        assert state["figures"]["enriched_total"] == 40 and state["window"]["articles"] == 40
+        assert state["figures"]["lag"] == 0  # summed over both children's /metrics
+        logged = supervisor.log(chars=10_000_000)
+        assert logged.count(f"live page on http://127.0.0.1:{port}/") == 1  # the supervisor's; children serve none
+    finally:
+        supervisor.stop()

@@ -75,6 +75,8 @@ def test_the_window_rolls_over_and_late_articles_are_listed_but_not_counted():
     snap = state.snapshot(T0 + 902_000)
     assert snap["countries"] == {} and snap["places"] == []
     assert [a["id"] for a in snap["articles"]] == ["late", "a1"]
+    state.add_enriched(record("early", t_ms=T0 + 3_600_000), T0 + 903_000)  # a clock ahead moves no window
+    assert state.snapshot(T0 + 904_000)["window"]["start"] == "2024-05-01T12:15:00Z"
 
 
 def test_state_is_bounded():
