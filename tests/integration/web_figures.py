@@ -6,9 +6,10 @@
 
 paint: first contentful paint and map drawn, fresh browser context each run; then the delay from
 producing one article to its row on the page (NLP worker). heap: one page open while articles
-arrive at ``--rate`` a second (no-NLP worker): the page's JS heap after a forced GC and its DOM
-nodes, every 30 s. throughput: a no-NLP worker drains a backlog of ``--articles``, with the page
-off, with it on and no browser, and with two browsers watching, in turns.
+arrive at ``--rate`` a second (synthetic enriched records, many countries and places, read by a
+page server in this process): the page's JS heap after a forced GC and its DOM nodes, every 30 s.
+throughput: a no-NLP worker drains a backlog of ``--articles``, with the page off, with it on and
+no browser, and with two browsers watching, in turns.
 """
 
 from __future__ import annotations
@@ -95,33 +96,68 @@ def paint(browser, broker_url: str, workdir: Path, runs: int) -> None:
     print(f"produce -> row on the page, s (NLP worker, includes enrichment): {spread(delays)}")
 
 
+def enriched_seed() -> dict:
+    """The seed article enriched in this process (NLP on): a realistic record to vary."""
+    from streams.config import load_settings
+    from streams.core.enrich import Enricher
+    from streams.core.outcomes import Incoming
+
+    defaults = load_settings()
+    enricher = Enricher(model=defaults.spacy_model, max_record_bytes=defaults.max_record_bytes, nlp_batch_size=4)
+    raw = orjson.dumps({"id": "seed", **text_article(SEED.read_text(encoding="utf-8")), "source": "figures"})
+    return enricher.enrich_batch([Incoming(raw)]).outcomes[0].record
+
+
+def varied(seed: dict, n: int, rng) -> dict:
+    """The ``n``-th synthetic enriched record: the seed's text, 1-6 of 40 countries, 1-4 of 400 places."""
+    codes = ["AR", "AU", "BR", "CA", "CN", "DE", "EG", "ES", "FR", "GB", "IN", "IR", "IT", "JP", "KE", "MX", "NG",
+             "PK", "RU", "SA", "SY", "TR", "UA", "US", "ZA", "ID", "KR", "PL", "SE", "NO", "CL", "PE", "CO", "VE",
+             "IL", "IQ", "AF", "TH", "VN", "PH"]
+    countries = [{"code": c, "name": c, "count": 1, "score": 0.5, "focus": i == 0, "evidence": []}
+                 for i, c in enumerate(rng.sample(codes, rng.randint(1, 6)))]
+    places = [{"geonameid": 10_000 + k, "name": f"Place {k}", "feature": "town", "lat": (k * 37) % 140 - 60,
+               "lon": (k * 73) % 340 - 170, "country": countries[0]["code"], "count": 1, "score": 0.5,
+               "focus": False, "mentions": []} for k in rng.sample(range(400), rng.randint(1, 4))]
+    source = {"topic": "articles.raw", "partition": 0, "offset": n, "timestamp_ms": int(time.time() * 1000)}
+    return seed | {"id": f"heap-{n}", "title": f"{n}: {seed.get('title', '')}", "countries": countries,
+                   "places": places, "source_offset": source}
+
+
 def heap(browser, broker_url: str, workdir: Path, seconds: float, rate: float) -> None:
-    settings, worker, url = start(broker_url, workdir, web=True, nlp=False)
+    """The page server in this process, fed synthetic enriched records (varied countries and places) at ``rate``."""
+    import random
+
+    from streams.web.server import PageServer
+
+    settings = isolated_settings(broker_url, workdir / "heap")
+    ensure_topics(settings)
+    seed, rng = enriched_seed(), random.Random(1)
+    server = PageServer(settings, metrics_urls=[], port=0).start()
     try:
-        page = live_page(browser, url)
+        page = live_page(browser, server.url)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         producer = kafka_io.producer(settings)
-        articles = sample(200, "base")
         started, sent, next_sample = time.monotonic(), 0, 0.0
-        print("seconds  sent  JS heap used MB (after GC)  DOM nodes  listeners")
+        print("seconds  sent  JS heap used MB (after GC)  DOM nodes  listeners  dots")
         while (elapsed := time.monotonic() - started) < seconds + 1:
             if elapsed >= next_sample:
                 cdp.send("HeapProfiler.collectGarbage")
                 used = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
                 metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
                 nodes, listeners = metrics["Nodes"], metrics["JSEventListeners"]
-                print(f"{elapsed:7.0f} {sent:5d}  {used:26.2f}  {nodes:9.0f}  {listeners:9.0f}", flush=True)
+                dots = page.locator("#places circle").count()
+                print(f"{elapsed:7.0f} {sent:5d}  {used:26.2f}  {nodes:9.0f}  {listeners:9.0f}  {dots:4d}", flush=True)
                 next_sample += 30
             while sent < int(elapsed * rate) + 1:
-                article = articles[sent % len(articles)] | {"id": f"heap-{sent}"}
-                producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article))
+                record = varied(seed, sent, rng)
+                producer.send(settings.topic_enriched, key=record["id"].encode(), value=orjson.dumps(record))
                 sent += 1
             producer.flush()
             time.sleep(max(0.0, started + sent / rate - time.monotonic()))
         producer.close()
     finally:
-        worker.stop()
+        server.stop()
 
 
 def drain(settings, worker, n: int, tag: str) -> float:

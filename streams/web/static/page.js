@@ -156,6 +156,7 @@
 
   function topList(id, rows, label, onPick) {
     var list = byId(id);
+    if (!rows.length) { list.replaceChildren(html("li", "meta", "none in this window yet")); return; }
     list.replaceChildren.apply(list, rows.map(function (row) {
       var item = html("li");
       if (onPick) {
