@@ -130,6 +130,8 @@ class Follower:
                 state.add_dead_letter(at)
                 continue
             try:
+                if message.value is None:
+                    raise BadPageInput("a record without a value (tombstone)")
                 state.add_enriched(orjson.loads(message.value), at)
             except (BadPageInput, orjson.JSONDecodeError) as exc:
                 log.warning("live page: skipped %s[%d]@%d: %s", message.topic, message.partition, message.offset, exc)

@@ -106,3 +106,24 @@ def test_too_many_live_clients_are_refused(hub, monkeypatch):
     next(stream)
     assert call(app, "/events")[0] == "503 Service Unavailable"
     stream.close()
+
+
+def test_the_follower_skips_bad_records_and_counts_the_rest(hub):
+    from types import SimpleNamespace
+
+    from streams.config import load_settings
+    from streams.web.follower import Follower
+
+    settings = load_settings(broker="kafka://127.0.0.1:1")
+    follower = Follower(settings, hub, metrics_urls=[])
+
+    def message(topic, value, offset):
+        return SimpleNamespace(topic=topic, partition=0, offset=offset, value=value)
+
+    enriched, dead = settings.topic_enriched, settings.topic_deadletter
+    batch = [message(enriched, b"not json", 0), message(enriched, None, 1), message(enriched, b'{"id": 3}', 2),
+             message(enriched, orjson.dumps(record("ok", t_ms=now_ms())), 3), message(dead, b"{}", 0)]
+    hub.update(lambda state: follower._take(state, batch))
+    snap = orjson.loads(hub.snapshot()[1])
+    assert [a["id"] for a in snap["articles"]] == ["ok"] and snap["figures"]["dead_total"] == 1
+    assert hub.state.skipped_total == 1  # the JSON and tombstone errors are refused before the state sees them
