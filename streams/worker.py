@@ -21,7 +21,8 @@ from streams.core.enrich import Enricher
 from streams.pipeline import EXIT_RESTART, exit_now
 from streams.topics import ensure_topics
 from streams.trends_view import TrendsView
-from streams.web.server import PageServer, metrics_url
+from streams.web.process import PageProcess, spawn_page
+from streams.web.server import metrics_url
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,9 @@ def run_worker(settings: Settings) -> None:
         server.stop()
 
 
-def start_page(settings: Settings, metrics_urls: list[str]) -> PageServer | None:
-    """The live page, when ``web_port`` is set: in the one worker, or in the supervisor of N (not in its children)."""
+def start_page(settings: Settings, metrics_urls: list[str]) -> PageProcess | None:
+    """The live page, when ``web_port`` is set, in a process of its own: started by the one worker,
+    or by the supervisor of N (not by its children)."""
     if settings.web_port is None:
         return None
-    return PageServer(settings, metrics_urls=metrics_urls).start()
+    return spawn_page(settings, metrics_urls)

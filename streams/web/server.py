@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import logging
 import mimetypes
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -148,9 +149,7 @@ class PageServer:
             self._server = make_server(host, port or 0, self.app, server_class=ThreadingWSGIServer,
                                        handler_class=_QuietHandler)
         except OSError as exc:
-            taken = " (it is in use)" if exc.errno == errno.EADDRINUSE else ""
-            raise ConfigError(f"cannot serve the live page on {host}:{port}{taken}: {exc.strerror}; "
-                              "choose another NEWSSTREAM_WEB_PORT or NEWSSTREAM_WEB_HOST") from None
+            raise unavailable(host, port, exc) from None
         self.host, self.port = host, self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="web-http", daemon=True)
 
@@ -171,6 +170,24 @@ class PageServer:
             self.hub.changed.notify_all()
         self._server.shutdown()
         self._server.server_close()
+
+
+def unavailable(host: str, port: int, exc: OSError) -> ConfigError:
+    """The one-line error of a page address that cannot be served."""
+    taken = " (it is in use)" if exc.errno == errno.EADDRINUSE else ""
+    return ConfigError(f"cannot serve the live page on {host}:{port}{taken}: {exc.strerror}; "
+                       "choose another NEWSSTREAM_WEB_PORT or NEWSSTREAM_WEB_HOST")
+
+
+def check_address(host: str, port: int) -> None:
+    """ConfigError now, in the one line the command ends with, if the page's address cannot be bound
+    (the page's process would fail the same way, in its log)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise unavailable(host, port, exc) from None
 
 
 def metrics_url(settings: Settings, port: int) -> str:
