@@ -2,13 +2,13 @@
 
     python -m tests.integration.web_figures paint [--runs 5]
     python -m tests.integration.web_figures heap [--seconds 300] [--rate 20]
-    python -m tests.integration.web_figures throughput [--articles 3000] [--runs 3]
+    python -m tests.integration.web_figures throughput [--articles 3000] [--runs 3] [--nlp]
 
 paint: first contentful paint and map drawn, fresh browser context each run; then the delay from
 producing one article to its row on the page (NLP worker). heap: one page open while articles
 arrive at ``--rate`` a second (synthetic enriched records, many countries and places, read by a
 page server in this process): the page's JS heap after a forced GC and its DOM nodes, every 30 s.
-throughput: a no-NLP worker drains a backlog of ``--articles``, with the page off, with it on and
+throughput: a worker (no NLP unless ``--nlp``) drains a backlog of ``--articles``, with the page off, with it on and
 no browser, and with two browsers watching, in turns.
 """
 
@@ -169,10 +169,10 @@ def drain(settings, worker, n: int, tag: str) -> float:
     return n / (time.monotonic() - started)
 
 
-def throughput(browser, broker_url: str, workdir: Path, n: int, runs: int) -> None:
+def throughput(browser, broker_url: str, workdir: Path, n: int, runs: int, nlp: bool) -> None:
     results: dict[str, list[float]] = {"page off": [], "page on, no browser": [], "page on, two browsers": []}
-    off = start(broker_url, workdir, web=False, nlp=False)
-    on = start(broker_url, workdir, web=True, nlp=False)
+    off = start(broker_url, workdir, web=False, nlp=nlp)
+    on = start(broker_url, workdir, web=True, nlp=nlp)
     try:
         drain(*off[:2], 200, "warm-off"), drain(*on[:2], 200, "warm-on")
         for run in range(runs):
@@ -195,6 +195,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--nlp", action="store_true", help="throughput: workers with NLP (default: without)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -206,7 +207,7 @@ def main() -> None:
         elif args.figure == "heap":
             heap(browser, broker.url, workdir, args.seconds, args.rate)
         else:
-            throughput(browser, broker.url, workdir, args.articles, args.runs)
+            throughput(browser, broker.url, workdir, args.articles, args.runs, args.nlp)
         browser.close()
 
 
