@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         default=9464, ge=0, le=65535, description="Port of /metrics, /healthz, /readyz (0: any free port)."
     )
     metrics_host: str = Field(default="127.0.0.1", description="Address the metrics endpoint binds to.")
+    web_port: int | None = Field(
+        default=None, ge=0, le=65535,
+        description="Port of the live page (streams.web); unset: no page; 0: any free port (the log says which).",
+    )
+    web_host: str = Field(default="127.0.0.1", description="Address the live page binds to.")
     data_dir: str = Field(
         default_factory=lambda: os.path.join(tempfile.gettempdir(), "newsstream"),
         description="Faust's local state directory.",

@@ -28,6 +28,7 @@ class DemoResult:
     dead: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     metrics: list[str] = field(default_factory=list)
+    page_url: str = ""
 
     @property
     def finished(self) -> bool:
@@ -45,17 +46,22 @@ def run_demo(
     timeout: float,
     say: Callable[[str], None],
     show: Callable[[dict, bool], None],
+    serve: bool = False,
+    trickle: float = 0.0,
+    trickle_articles: list[dict] | None = None,
 ) -> DemoResult:
     """Send ``records`` through a fresh broker and worker and read every result back.
 
     ``say`` gets progress lines, ``show`` each output record as it arrives (True: enriched,
     False: a dead letter). Gives up after ``timeout`` seconds or when the worker exits.
+    The worker serves the live page; ``serve``: keep the broker, the worker and the page up
+    afterwards until Ctrl-C, sending ``trickle`` of ``trickle_articles`` a second meanwhile.
     """
     from streams import kafka_io
     from streams.broker import EmbeddedBroker
     from streams.config import load_settings
     from streams.core.records import article_id
-    from streams.processes import spawn_worker
+    from streams.processes import free_port, spawn_worker
     from streams.topics import ensure_topics
 
     workdir = Path(tempfile.mkdtemp(prefix="newsstream-demo-"))
@@ -65,7 +71,10 @@ def run_demo(
         settings = load_settings(broker=embedded.url, app_id="newsstream-demo", data_dir=str(workdir / "data"))
         say(f"embedded broker at {embedded.url}; logs in {workdir}")
         ensure_topics(settings)
-        worker = spawn_worker(settings, log=result.worker_log)
+        web_port = free_port()
+        worker = spawn_worker(settings, log=result.worker_log, env_overrides={"NEWSSTREAM_WEB_PORT": str(web_port)})
+        result.page_url = f"http://127.0.0.1:{web_port}/"
+        say(f"live page: {result.page_url}" + ("" if serve else " (while the demo runs; --serve keeps it up)"))
         try:
             producer = kafka_io.producer(settings)
             for record in records:
@@ -86,10 +95,48 @@ def run_demo(
                     show(value, enriched)
             consumer.close()
             result.metrics = headline_metrics(worker.metrics_port, expect_enriched=len(result.enriched))
+            if serve and worker.poll() is None:
+                keep_serving(settings, worker, trickle=trickle, articles=trickle_articles or [], say=say,
+                             url=result.page_url)
         finally:
             worker.stop(15.0)
     result.seconds = time.monotonic() - started
     return result
+
+
+def keep_serving(settings, worker, *, trickle: float, articles: list[dict], say: Callable[[str], None],
+                 url: str) -> None:
+    """Until Ctrl-C (or the worker exits): ``trickle`` articles a second, cycling ``articles`` under new ids."""
+    from streams import kafka_io
+
+    paced = trickle > 0 and bool(articles)
+    say(f"serving the live page at {url} until Ctrl-C" +
+        (f"; sending {trickle:g} sample article(s) a second" if paced else ""))
+    producer = kafka_io.producer(settings) if paced else None
+    sent, started = 0, time.monotonic()
+    try:
+        while worker.poll() is None:
+            if producer is None:
+                time.sleep(0.5)
+                continue
+            due = int((time.monotonic() - started) * trickle) + 1
+            while sent < due:
+                article = trickled_article(articles, sent)
+                producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article))
+                sent += 1
+            producer.flush()
+            time.sleep(max(0.0, started + sent / trickle - time.monotonic()))
+    except KeyboardInterrupt:
+        say(f"stopping (sent {sent} trickled article(s))")
+    finally:
+        if producer is not None:
+            producer.close(timeout=5)
+
+
+def trickled_article(articles: list[dict], n: int) -> dict:
+    """The ``n``-th trickled article: the samples in turn, each time under a new id (so each is counted)."""
+    article = articles[n % len(articles)]
+    return article | {"id": f"trickle-{n}-{article.get('id') or 'article'}"}
 
 
 def headline_metrics(port: int, expect_enriched: int, timeout: float = 5.0) -> list[str]:

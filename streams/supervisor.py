@@ -18,7 +18,8 @@ from streams.config import Settings
 from streams.errors import EXIT_CONFIG
 from streams.processes import WorkerProcess, spawn_worker
 from streams.scrape_targets import write_targets
-from streams.worker import RESTARTS_VARIABLE
+from streams.web.server import metrics_url
+from streams.worker import RESTARTS_VARIABLE, start_page
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,12 @@ def run_processes(settings: Settings, processes: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
+    # One page for all processes, served from here; the children serve none.
+    page = start_page(settings, [metrics_url(settings, child.port) for child in children if child.port])
+    child_settings = settings.model_copy(update={"web_port": None})
+
     def start(child: Child) -> None:
-        child.worker = spawn_worker(settings, metrics_port=child.port,  # dies with the supervisor: no orphans
+        child.worker = spawn_worker(child_settings, metrics_port=child.port,  # dies with the supervisor: no orphans
                                     env_overrides={RESTARTS_VARIABLE: str(child.restarts)})
         child.started = time.monotonic()
         child.restart_at = None
@@ -101,4 +106,6 @@ def run_processes(settings: Settings, processes: int) -> int:
         if code == EXIT_CONFIG:  # already stopped and counted above
             continue
         exit_code = exit_code or (code if code > 0 else 0)
+    if page is not None:
+        page.stop()
     return exit_code

@@ -21,6 +21,8 @@ from streams.core.enrich import Enricher
 from streams.pipeline import EXIT_RESTART, exit_now
 from streams.topics import ensure_topics
 from streams.trends_view import TrendsView
+from streams.web.process import PageProcess, spawn_page
+from streams.web.server import metrics_url
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,9 @@ def run_worker(settings: Settings) -> None:
     metrics.WORKER_RESTARTS.set(int(os.environ.get(RESTARTS_VARIABLE) or 0))
     server = metrics.MetricsServer(health, host=settings.metrics_host, port=settings.metrics_port).start()
     server.routes["/trends"] = TrendsView(settings).wsgi  # any process answers for all (streams.trends_view)
+    page = None
     try:
+        page = start_page(settings, [metrics_url(settings, server.port)])
         started = time.monotonic()
         enricher = Enricher(
             model=settings.spacy_model,
@@ -101,4 +105,14 @@ def run_worker(settings: Settings) -> None:
                 raise SystemExit(EXIT_RESTART) from None
             raise
     finally:
+        if page is not None:
+            page.stop()
         server.stop()
+
+
+def start_page(settings: Settings, metrics_urls: list[str]) -> PageProcess | None:
+    """The live page, when ``web_port`` is set, in a process of its own: started by the one worker,
+    or by the supervisor of N (not by its children)."""
+    if settings.web_port is None:
+        return None
+    return spawn_page(settings, metrics_urls)

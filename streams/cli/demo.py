@@ -15,8 +15,15 @@ def demo_command(
     seeds: Annotated[Path, typer.Option(help="Directory of sample articles.")] = REPO_SEEDS,
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 180.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the enriched records as JSON.")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="Then keep the broker, worker and live page up until Ctrl-C.")
+                     ] = False,
+    trickle: Annotated[float, typer.Option(min=0, help="With --serve: sample articles sent per second (0: none).")
+                       ] = 0.0,
 ) -> None:
-    """Embedded broker + a worker; push the seed articles through and print them enriched."""
+    """Embedded broker + a worker; push the seed articles through and print them enriched.
+
+    The worker serves the live page (its URL is printed); --serve keeps it running.
+    """
     from streams import render
     from streams.demo import run_demo
     from streams.inputs import read_records, seed_files
@@ -36,7 +43,14 @@ def demo_command(
         else:
             render.print_article(out, record)
 
-    result = run_demo(records, timeout=timeout, say=err.print, show=show)
+    trickle_articles = None
+    if serve and trickle > 0:
+        from streams.bench.corpus import load_articles
+
+        trickle_articles, source = load_articles(seeds)
+        err.print(f"trickle: {len(trickle_articles)} sample articles from {source}")
+    result = run_demo(records, timeout=timeout, say=err.print, show=show, serve=serve, trickle=trickle,
+                      trickle_articles=trickle_articles)
     out.print(f"[bold]summary[/bold]: {result.sent} sent, {len(result.enriched)} enriched, "
               f"{len(result.dead)} dead-lettered in {result.seconds:.1f} s")
     if result.metrics:

@@ -39,6 +39,41 @@ def test_demo_prints_the_enriched_seed_and_exits_0():
         assert f"{code} " in output
     assert "1 sent, 1 enriched, 0 dead-lettered" in output
     assert "newsstream_articles_enriched_total 1.0" in output  # the worker served its metrics
+    assert "live page: http://127.0.0.1:" in result.stderr.decode()
+
+
+def test_demo_serve_keeps_the_page_up_with_a_trickle_until_ctrl_c():
+    """`demo --serve --trickle 4`: the page's state counts the seed and the trickle; Ctrl-C (SIGINT to the
+    process group, as a terminal sends it) stops the broker, the worker and the page, exit 0."""
+    import re
+    import signal
+    import time
+
+    from streams.status import fetch
+
+    demo = subprocess.Popen([sys.executable, "-m", "streams", "demo", "--serve", "--trickle", "4"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        url, said = None, []
+        deadline = time.monotonic() + 240
+        while url is None and time.monotonic() < deadline and demo.poll() is None:
+            line = demo.stderr.readline().decode()
+            said.append(line)
+            if match := re.search(r"serving the live page at (http://127\.0\.0\.1:\d+/) until Ctrl-C", line):
+                url = match.group(1)
+        assert url, "".join(said)
+        state = {}
+        while time.monotonic() < deadline and state.get("figures", {}).get("enriched_total", 0) < 5:
+            answer = fetch(url + "state", timeout=5)
+            state = orjson.loads(answer[1]) if answer and answer[0] == 200 else {}
+            time.sleep(0.5)
+        assert state["figures"]["enriched_total"] >= 5, state
+        assert any(a["id"].startswith("trickle-") for a in state["articles"])
+        assert state["countries"].get("IR", 0) >= 1
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)
+        code = demo.wait(timeout=60)
+    assert code == 0, demo.stderr.read().decode()
 
 
 def test_enrich_reads_json_lines_and_dead_letters_bad_lines():

@@ -86,6 +86,22 @@ def test_a_metrics_port_in_use_is_a_configuration_error_never_restarted(processe
     assert seconds < 60
 
 
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_live_page_port_in_use_is_a_configuration_error_never_restarted(processes, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, stderr, _ = newsstream("worker", "--processes", processes,
+                                     env={"NEWSSTREAM_WEB_PORT": str(port),
+                                          "NEWSSTREAM_METRICS_PORT": str(closed_port()),
+                                          "NEWSSTREAM_PROMETHEUS_TARGETS_FILE": str(tmp_path / "t.json")})
+    assert code == 1, stderr
+    line = error_line(stderr)
+    assert f"cannot serve the live page on 127.0.0.1:{port} (it is in use)" in line and "NEWSSTREAM_WEB_PORT" in line
+    assert "restarting in" not in stderr
+
+
 def test_compressed_binary_and_empty_inputs_are_refused_in_one_line(tmp_path):
     env = {"NEWSSTREAM_BROKER": f"kafka://127.0.0.1:{closed_port()}"}  # refused before any connection
     packed = tmp_path / "articles.jsonl.gz"
