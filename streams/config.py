@@ -297,3 +297,12 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             secret = getattr(value, "get_secret_value", None)
             env[f"NEWSSTREAM_{name.upper()}"] = str(secret() if secret else value)
     return env
+
+
+#: Bind addresses that mean "every interface": a client on this machine reaches them on loopback.
+ANY_HOST = frozenset({"0.0.0.0", "::", ""})
+
+
+def loopback_if_any(host: str) -> str:
+    """The host a local client (Prometheus, a browser, the page's server) uses for a bind address."""
+    return "127.0.0.1" if host in ANY_HOST else host

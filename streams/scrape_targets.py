@@ -13,19 +13,16 @@ import logging
 import os
 from pathlib import Path
 
-from streams.config import Settings
+from streams.config import Settings, loopback_if_any
 
 log = logging.getLogger(__name__)
-
-#: A bind-all address is scraped on loopback.
-_ANY_HOST = {"0.0.0.0", "::", ""}
 
 
 def write_targets(settings: Settings, ports: list[int]) -> Path | None:
     """Write ``ports`` on ``settings.metrics_host`` to ``settings.prometheus_targets_file`` (atomically)."""
     if not settings.prometheus_targets_file or not ports:
         return None
-    host = "127.0.0.1" if settings.metrics_host in _ANY_HOST else settings.metrics_host
+    host = loopback_if_any(settings.metrics_host)
     path = Path(settings.prometheus_targets_file)
     groups = [{"targets": [f"{host}:{port}" for port in ports], "labels": {"app_id": settings.app_id}}]
     try:

@@ -75,12 +75,11 @@ class TrendsView:
         """Start at the first record young enough to be kept, not at the topic's start: the trends topic holds
         every update of every window (the embedded broker never deletes), and a day of them takes a while to
         read. A broker that cannot search by time answers offset 0 (the embedded one does): still correct."""
+        from streams import kafka_io
+
         since_ms = int((time.time() - self.settings.trends_retention - max(window_sizes(self.settings.trends_windows))
                         - self.settings.trends_grace) * 1000)
-        found = consumer.offsets_for_times(dict.fromkeys(tps, max(0, since_ms)))
-        ends = consumer.end_offsets(tps)
-        for tp in tps:
-            consumer.seek(tp, found[tp].offset if found.get(tp) is not None else ends[tp])
+        kafka_io.seek_to_time(consumer, tps, max(0, since_ms))
 
     def _expire(self) -> None:
         oldest = (time.time() - self.settings.trends_retention) * 1000

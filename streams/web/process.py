@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from subprocess import Popen
 
-from streams.config import Settings, load_settings, settings_environment
+from streams.config import Settings, load_settings, loopback_if_any, settings_environment
 from streams.errors import EXIT_CONFIG, ConfigError
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,7 @@ def spawn_page(settings: Settings, metrics_urls: list[str], *, timeout: float = 
     check_address(settings.web_host, port)
     env = settings_environment(settings.model_copy(update={"web_port": port}))
     process = start_process([sys.executable, "-m", "streams.web.process", *metrics_urls], env=env)
-    host = "127.0.0.1" if settings.web_host in ("", "0.0.0.0") else settings.web_host
-    page = PageProcess(process, f"http://{host}:{port}/")
+    page = PageProcess(process, f"http://{loopback_if_any(settings.web_host)}:{port}/")
     deadline = time.monotonic() + timeout
     while (answer := fetch(page.url, timeout=2.0)) is None or answer[0] != 200:
         if process.poll() is not None:

@@ -22,7 +22,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import orjson
 from prometheus_client.exposition import ThreadingWSGIServer
 
-from streams.config import Settings
+from streams.config import Settings, loopback_if_any
 from streams.core.page import PageState
 from streams.core.trends import window_sizes
 from streams.errors import ConfigError
@@ -155,8 +155,7 @@ class PageServer:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
-        return f"http://{host}:{self.port}/"
+        return f"http://{loopback_if_any(self.host)}:{self.port}/"
 
     def start(self) -> PageServer:
         self.follower.start()
@@ -191,5 +190,4 @@ def check_address(host: str, port: int) -> None:
 
 
 def metrics_url(settings: Settings, port: int) -> str:
-    host = "127.0.0.1" if settings.metrics_host in ("", "0.0.0.0") else settings.metrics_host
-    return f"http://{host}:{port}"
+    return f"http://{loopback_if_any(settings.metrics_host)}:{port}"

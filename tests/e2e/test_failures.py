@@ -5,12 +5,14 @@ Run through the real command line as a subprocess, as the README's "Failures" ta
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -31,6 +33,15 @@ def error_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.startswith("newsstream: ")]
     assert len(lines) == 1, stderr
     return lines[0]
+
+
+@contextlib.contextmanager
+def port_in_use() -> Iterator[int]:
+    """A loopback port something listens on, for as long as the block runs."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
 
 
 def closed_port() -> int:
@@ -73,10 +84,7 @@ def test_a_broker_address_where_nothing_listens_is_reported_within_seconds_exit_
 
 @pytest.mark.parametrize("processes", ["1", "2"])
 def test_a_metrics_port_in_use_is_a_configuration_error_never_restarted(processes, tmp_path):
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         code, stderr, seconds = newsstream("worker", "--processes", processes,
                                            env={"NEWSSTREAM_METRICS_PORT": str(port),
                                                 "NEWSSTREAM_PROMETHEUS_TARGETS_FILE": str(tmp_path / "t.json")})
@@ -88,10 +96,7 @@ def test_a_metrics_port_in_use_is_a_configuration_error_never_restarted(processe
 
 @pytest.mark.parametrize("processes", ["1", "2"])
 def test_a_live_page_port_in_use_is_a_configuration_error_never_restarted(processes, tmp_path):
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         code, stderr, _ = newsstream("worker", "--processes", processes,
                                      env={"NEWSSTREAM_WEB_PORT": str(port),
                                           "NEWSSTREAM_METRICS_PORT": str(closed_port()),

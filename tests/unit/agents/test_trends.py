@@ -62,6 +62,17 @@ def agent_named(app, suffix: str):
     return next(agent for name, agent in app.agents.items() if name.endswith(suffix))
 
 
+def feed(app, agent_suffix: str, inputs, done) -> None:
+    """Put (key, value) inputs on the named agent's channel under its test context, until ``done(events)``."""
+
+    async def scenario():
+        async with agent_named(app, agent_suffix).test_context() as test_agent:
+            events = [await put_as_consumed(test_agent, value, key) for key, value in inputs]
+            await _until(lambda: done(events))
+
+    asyncio.run(scenario())
+
+
 def enriched(article_id: str, t_ms: int, countries=("IR",), content_hash: str = "h1") -> bytes:
     tags = [{"code": code, "name": code, "focus": i == 0} for i, code in enumerate(countries)]
     return orjson.dumps({"id": article_id, "content_hash": content_hash, "source_offset": {"timestamp_ms": t_ms},
@@ -77,16 +88,9 @@ def contribution(article_id: str, t_ms: int, countries=("IR",), content_hash: st
 def test_route_sends_each_article_to_the_partition_of_its_route_window_and_skips_a_bad_record(wired):
     app, trends, producer, _ = wired
 
-    async def scenario():
-        agent = agent_named(app, "trends-route")
-        invalid_before = TRENDS_INVALID._value.get()
-        async with agent.test_context() as test_agent:
-            events = [await put_as_consumed(test_agent, value, key) for key, value in (
-                (b"a", enriched("a", T0)), (b"bad", b"{not json"), (b"b", enriched("b", T0 + 20_000)))]
-            await _until(lambda: len(producer.sent) == 2 and all(e.message.acked for e in events))
-        return invalid_before
-
-    invalid_before = asyncio.run(scenario())
+    invalid_before = TRENDS_INVALID._value.get()
+    inputs = ((b"a", enriched("a", T0)), (b"bad", b"{not json"), (b"b", enriched("b", T0 + 20_000)))
+    feed(app, "trends-route", inputs, lambda events: len(producer.sent) == 2 and all(e.message.acked for e in events))
     topic = trends.contributions.get_topic_name()
     assert [(t, key) for t, key, _, _ in producer.sent] == [(topic, b"1800000000000"), (topic, b"1800000020000")]
     assert orjson.loads(producer.sent[0][2])["id"] == "a"
@@ -96,18 +100,10 @@ def test_route_sends_each_article_to_the_partition_of_its_route_window_and_skips
 def test_count_persists_one_chunk_per_partition_and_route_and_a_replay_counts_once(wired):
     app, trends, producer, changelog = wired
 
-    async def scenario():
-        agent = agent_named(app, "trends-count")
-        duplicates_before = TRENDS_DUPLICATES._value.get()
-        async with agent.test_context() as test_agent:
-            for key, value in ((b"r", contribution("a", T0)), (b"r", contribution("b", T0, ("IR", "IQ"))),
-                               (b"r", contribution("a", T0))):  # the last: a replay after a crash
-                await put_as_consumed(test_agent, value, key)
-            await _until(lambda: changelog)
-            await asyncio.sleep(0.05)
-        return duplicates_before
-
-    duplicates_before = asyncio.run(scenario())
+    duplicates_before = TRENDS_DUPLICATES._value.get()
+    inputs = ((b"r", contribution("a", T0)), (b"r", contribution("b", T0, ("IR", "IQ"))),
+              (b"r", contribution("a", T0)))  # the last: a replay after a crash
+    feed(app, "trends-count", inputs, lambda events: all(e.message.acked for e in events))
     assert len(changelog) == 1  # one record on its partition: already a one-record batch, no seal needed
     partition, key, value = changelog[0]
     assert parse_chunk_key(key)[:2] == (1_800_000_000_000, partition)

@@ -63,12 +63,17 @@ def test_state_and_article_answer_from_the_hub(hub):
     assert call(app, "/article", query="id=nope")[0] == "404 Not Found"
 
 
+def open_events(app):
+    """A client's ``GET /events``: the response body as an iterator of chunks."""
+    environ = {"PATH_INFO": "/events"}
+    setup_testing_defaults(environ)
+    return iter(app(environ, lambda status, headers: None))
+
+
 def test_events_send_the_latest_state_and_a_slow_client_skips_what_it_missed(hub, monkeypatch):
     monkeypatch.setattr(server, "MIN_INTERVAL", 0.0)
     app = PageApp(hub)
-    environ = {"PATH_INFO": "/events"}
-    setup_testing_defaults(environ)
-    stream = iter(app(environ, lambda status, headers: None))
+    stream = open_events(app)
     assert next(stream).startswith(b"retry:")
     first = next(stream)
     assert first.startswith(b"event: state\ndata: ")
@@ -85,9 +90,7 @@ def test_an_idle_stream_wakes_on_a_change(hub, monkeypatch):
     monkeypatch.setattr(server, "MIN_INTERVAL", 0.0)
     monkeypatch.setattr(server, "TICK", 60.0)
     app = PageApp(hub)
-    environ = {"PATH_INFO": "/events"}
-    setup_testing_defaults(environ)
-    stream = iter(app(environ, lambda status, headers: None))
+    stream = open_events(app)
     next(stream), next(stream)
     threading.Timer(0.3, lambda: hub.update(lambda state: state.add_dead_letter(now_ms()))).start()
     started = time.monotonic()
@@ -100,9 +103,7 @@ def test_an_idle_stream_wakes_on_a_change(hub, monkeypatch):
 def test_too_many_live_clients_are_refused(hub, monkeypatch):
     monkeypatch.setattr(server, "MAX_CLIENTS", 1)
     app = PageApp(hub)
-    environ = {"PATH_INFO": "/events"}
-    setup_testing_defaults(environ)
-    stream = iter(app(environ, lambda status, headers: None))
+    stream = open_events(app)
     next(stream)
     assert call(app, "/events")[0] == "503 Service Unavailable"
     stream.close()
