@@ -10,6 +10,8 @@ Two stages, so that with N processes each window is counted whole by one of them
    changelog-backed table ``trends-chunks``, sent to the changelog directly and acknowledged
    before the batch is acked, so an input's chunk is durable before its offset can be committed:
    a crash loses no count, and a replayed input is a duplicate of a chunk already restored.
+   Both stages hold their batch's records (``held_batches``) until its work is acknowledged, so a
+   batch cut short by a stop or a rebalance is never committed.
    (Not through ``Table.send_changelog``: its buffer is drained by a background task, and Faust's
    flush gives up waiting on it after 0.1 s, so a loaded process could commit an input whose
    chunk was still in memory.)
@@ -26,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import faust
@@ -198,7 +200,12 @@ class Trends:
         self.revoked_at = time.monotonic()
 
     async def rebuild(self) -> None:
-        """After recovery: the counts again from the chunks of the partitions this process owns now."""
+        """After recovery: the counts again from the chunks of the partitions this process owns now
+        (after any batch still being counted: its chunks are in the table by then)."""
+        async with self.changelog_lock:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
         owned = {tp.partition for tp in self.app.consumer.assignment()
                  if tp.topic == self.contributions.get_topic_name()}
         state, entries = self.new_state(), []
@@ -252,6 +259,25 @@ class Trends:
         TRENDS_TABLE.set(len(self.table.data))
 
 
+async def held_batches(stream: StreamT, size: int, within: float) -> AsyncIterator[list[EventT]]:
+    """``stream.take_events`` with every event held (``Message.incref``) until ``release``.
+
+    Faust's ``take_events`` acks each batch in a ``finally``, whatever became of it: a batch cut
+    short by a graceful stop (its agent cancelled mid-persist) would be committed uncounted. Held,
+    it stays uncommitted, and the partition's next owner counts it (a replay is a duplicate).
+    """
+    async for events in stream.take_events(size, within=within):
+        for event in events:
+            event.message.incref()
+        yield events
+
+
+async def release(stream: StreamT, events: list[EventT]) -> None:
+    """The batch's work is durable: drop the holds, so Faust may commit its offsets."""
+    for event in events:
+        await stream.ack(event)
+
+
 def guarded(step: Any, what: str) -> Any:
     """Anything but a bad record (handled inside) ends the process uncommitted: Faust would ack the batch."""
 
@@ -272,12 +298,14 @@ def attach(app: faust.App, settings: Settings) -> Trends:
     route, count = guarded(trends.route, "routing a batch"), guarded(trends.count, "counting a batch")
 
     async def route_agent(stream: StreamT) -> None:
-        async for events in stream.take_events(BATCH, within=BATCH_WAIT):
+        async for events in held_batches(stream, BATCH, BATCH_WAIT):
             await route(events)
+            await release(stream, events)
 
     async def count_agent(stream: StreamT) -> None:
-        async for events in stream.take_events(BATCH, within=count_wait(settings.trends_grace)):
+        async for events in held_batches(stream, BATCH, count_wait(settings.trends_grace)):
             await count(events)
+            await release(stream, events)
 
     enriched = app.topic(settings.topic_enriched, key_serializer="raw", value_serializer="raw")
     app.agent(enriched, name="trends-route")(route_agent)

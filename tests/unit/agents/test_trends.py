@@ -199,3 +199,27 @@ def test_a_batch_is_done_only_once_its_changelog_writes_are_acknowledged(wired):
         await asyncio.wait_for(task, 1.0)
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("agent_suffix", ["trends-route", "trends-count"])
+def test_a_batch_cut_short_by_a_stop_stays_uncommitted(wired, agent_suffix):
+    """A graceful stop cancels the agent mid-batch: Faust's take_events acks the batch anyway, the hold must not."""
+    app, trends, producer, changelog = wired
+    sends: list[asyncio.Future] = []
+
+    async def never_acknowledged(topic, key, value, partition, timestamp, headers):
+        sends.append(asyncio.get_running_loop().create_future())
+        return sends[-1]
+
+    producer.send = never_acknowledged
+    value = enriched("a", T0) if agent_suffix == "trends-route" else contribution("a", T0)
+
+    async def scenario():
+        async with agent_named(app, agent_suffix).test_context() as test_agent:
+            events = [await put_as_consumed(test_agent, value, b"a")]
+            await _until(lambda: bool(sends))  # the batch is being written when the agent is stopped
+        await asyncio.sleep(0.05)
+        return events
+
+    events = asyncio.run(scenario())
+    assert not events[0].message.acked  # the next owner of its partition counts it
