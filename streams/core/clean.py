@@ -187,6 +187,15 @@ _BOILERPLATE_RE = re.compile(
             r"(?:\d{1,5} )?commentaires?(?: \(\d{1,5}\))?|votre adresse (?:e-?mail|de messagerie) ne sera pas publiée"
             r"[^\n]{0,150}",
             rf"partager(?: cet article)?(?: sur)?(?: {_SOCIAL})?[.!:]?|publicité|envoyer par e-?mail",
+            # French article furniture: time stamps, reading time, paywall, bureau bylines, photo credits
+            r"(?:publié|mis à jour|actualisé|modifié)(?: le)? (?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi"
+            r"|dimanche) )?\d{1,2}(?:er)?(?:[/.]\d{1,2}[/.]\d{2,4}| [a-zéû]{3,9}\.?(?: \d{4})?)"
+            r"(?: (?:à|a) \d{1,2} ?h ?\d{0,2})?[^\n]{0,80}",
+            r"(?:temps de )?lecture ?:? ?\d{1,2} ?min(?:utes?|\.)?",
+            r"(?:article|contenu) réservé aux abonnés[.!]?|réservé aux abonnés[.!]?",
+            r"de not(?:re|ra) (?:correspondante?|envoyée? spéciale?|envoyés spéciaux|bureau)(?: (?:à|a|au|aux|en)"
+            r" [^\n,]{1,40})?(?:,[^\n]{1,60})?",
+            r"(?:photo|crédits? photo|illustration)s? (?:[\w.-]{1,20} ){0,2}/ ?[^\n]{1,80}",
             # share / subscribe / newsletter / cookie notices / calls to action
             rf"share(?: this)?(?: article| story| post| page)?(?: on| via| with)?(?: {_SOCIAL})?[.!:]?",
             rf"{_SOCIAL}(?:(?: ?[|/•·,] ?| ){_SOCIAL}){{1,12}}",
@@ -267,7 +276,7 @@ def is_navigation(line: str) -> bool:
 
 
 # A byline is "By" + one or two names + optionally a role or agency after a separator.
-_BYLINE_RE = re.compile(r"by ([^,|—–\n]{2,80}?)(?: ?(?:,|\||—|–| -) ?([^\n]{1,80}))?", re.IGNORECASE)
+_BYLINE_RE = re.compile(r"(?:by|par) ([^,|—–\n]{2,80}?)(?: ?(?:,|\||—|–| -) ?([^\n]{1,80}))?", re.IGNORECASE)
 _NAME_PARTICLES = frozenset({"and", "de", "da", "del", "der", "van", "von", "al", "bin", "el", "la", "le", "du", "dos"})
 _NOT_NAME_STARTS = frozenset(
     """the a an this that these those its his her their our my your all some most far then now
@@ -283,13 +292,13 @@ _NAME_TOKEN_RE = re.compile(r"(?:[a-z]{1,3}['-])?[A-Z][\w'.-]*")  # "Smith", "J.
 
 
 def is_byline(line: str) -> bool:
-    """Whether the line is a byline: "By John Smith", "By JOHN SMITH, Associated Press".
+    """Whether the line is a byline: "By John Smith", "By JOHN SMITH, Associated Press", "Par Claire Moreau".
 
     Every word after "By" must look like a name (capitalised or a name particle), and
     whatever follows a separator must be capitalised or a role word, so that sentences
     such as "By contrast, the ..." or "By Monday, the government had ..." are kept.
     """
-    if len(line) > 160 or line[:3].lower() != "by ":
+    if len(line) > 160 or (line[:3].lower() != "by " and line[:4].lower() != "par "):
         return False
     match = _BYLINE_RE.fullmatch(line)
     if match is None:

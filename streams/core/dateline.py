@@ -54,10 +54,14 @@ _MOIS = (
     r"(?:janv(?:ier|\.)|f[ée]vr(?:ier|\.)|mars|avr(?:il|\.)|mai|juin|juil(?:let|\.)|ao[ûu]t"
     r"|sept(?:embre|\.)|oct(?:obre|\.)|nov(?:embre|\.)|d[ée]c(?:embre|\.))"
 )
+_JOUR = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = (
     rf"(?:{_MONTH}{_SP}\d{{1,2}}(?:,{_SP}\d{{4}})?"  # July 19 / Oct. 2, 2022
     rf"|\d{{1,2}}{_SP}{_MONTH}(?:{_SP}\d{{4}})?"  # 19 July 2022
-    rf"|(?:1er|\d{{1,2}}){_SP}{_MOIS}(?:{_SP}\d{{4}})?)"  # 1er décembre, 14 mars 2025
+    # 1er décembre, 14 mars 2025, le 3 mars, lundi 3 mars, mardi
+    rf"|(?:le{_SP})?(?:{_JOUR}{_SP})?(?:1er|\d{{1,2}}){_SP}{_MOIS}(?:{_SP}\d{{4}})?|{_JOUR}|{_WEEKDAY}"
+    rf"|(?:le{_SP})?\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"  # 12/03/2025
 )
 # One word of an upper-case place ("ST.", "WINSTON-SALEM", "O'HARE") and of a
 # region ("Georgia", "La.", "D.C.", "N.Y."). Words are separated by exactly one space,
@@ -66,23 +70,38 @@ _UPPER = "A-ZÀ-ÖØ-Þ"  # capitals with accents: "MONTRÉAL", "CÓRDOBA", "ZÜ
 _LOWER = "a-zß-öø-ÿ"
 _PLACE_WORD = rf"[{_UPPER}][{_UPPER}.'’-]*"
 _PLACE = rf"{_PLACE_WORD}(?:{_SP}{_PLACE_WORD}){{0,3}}"
-_TITLE_WORD = rf"[{_UPPER}][{_LOWER}.'’-]*[{_LOWER}.]"
+# "Genève", "St.", "Pointe-à-Pitre", "Trois-Rivières", "N'Djamena": hyphenated parts may be capitalised
+_TITLE_WORD = rf"[{_UPPER}][{_LOWER}.'’]*(?:-[{_UPPER}{_LOWER}][{_LOWER}.'’]*)*[{_LOWER}.]"
 _TITLE_PLACE = rf"{_TITLE_WORD}(?:{_SP}{_TITLE_WORD}){{0,2}}"
 _REGION_WORD = rf"[{_UPPER}][{_UPPER}{_LOWER}.'’-]*"
 _REGION = rf"(?!{_MONTH}{_SP}\d){_REGION_WORD}(?:{_SP}{_REGION_WORD}){{0,2}}"
-_AGENCY = r"[A-Za-z][A-Za-z.&'’ -]{0,40}"
-_SEPARATOR = rf"(?:{_SP}?(?:--?|—|–)|{_SP}?:)"
+_AGENCY = r"[A-Za-z][A-Za-z.&'’/ -]{0,40}"  # "AFP/Belga"
+#: A region in brackets after the place: "LA NOUVELLE-ORLÉANS (États-Unis)", "Lyon (Rhône)". One bracket
+#: alone may be the agency instead ("TOULON (AFP) -"): ``_is_agency`` decides.
+_BRACKETED = rf"[{_UPPER}][^()\n]{{0,38}}"
+#: "-", "--", "—", "–", ":" and the Québec press's "|"; "." only in the regional press's "Rennes. Le ..."
+_SEPARATOR = rf"(?:{_SP}?(?:--?|—|–|\|)|{_SP}?:|\.)"
 
 _DATELINE_RE = re.compile(
     rf"(?P<place>{_PLACE}(?:/{_PLACE}){{0,3}}|(?P<title_place>{_TITLE_PLACE}))"
+    rf"(?:{_SP}\((?P<bracketed>{_BRACKETED})\))?"
     rf"(?P<region>(?:,{_SP}{_REGION}){{0,2}})"
     rf"(?:,{_SP}(?P<date>{_DATE}))?"
     rf"(?:{_SP}\((?P<agency>{_AGENCY})\))?"
     rf"(?P<sep>{_SEPARATOR})"
     rf"(?P<space>{_SP}+)"
-    # a dateline is followed by the first sentence: capital, digit, quote or bracket
-    rf"(?=[{_UPPER}0-9\"'“‘«(\[])"
+    # a dateline is followed by the first sentence: capital, digit, quote or bracket (or a byline: "par X -")
+    rf"(?=[{_UPPER}0-9\"'“‘«(\[]|par{_SP}[{_UPPER}])"
 )
+
+#: A bracket that names the agency rather than a region: an acronym ("AFP", "AP", "ATS", "AFP/Belga") or a name.
+_AGENCY_BRACKET_RE = re.compile(
+    r"[A-Z][A-Z0-9.&/-]{1,11}(?:/[A-Z][A-Za-z]+)?|(?:[A-Z][\w.&-]* ){0,3}(?:News|Press|Presse|Agency|Wire)"
+    r"|Reuters|Belga|Xinhua|Bloomberg|Kyodo|Yonhap|Anadolu|Interfax|Sputnik|dpa|Efe|Ansa|Tass|La Presse Canadienne"
+)
+
+#: How much of the line a "Rennes. Le ..." dateline must leave: a headline ("Lyon. Une exposition") is shorter.
+_FULL_STOP_MIN_REST = 60
 
 #: Upper-case labels that take the dateline's place in some feeds ("BREAKING: ...").
 _NOT_PLACES = frozenset(
@@ -91,6 +110,10 @@ _NOT_PLACES = frozenset(
         "EDITORIAL", "EXCLUSIVE", "EXPLAINER", "FACT CHECK", "FEATURE", "FILE", "FLASH",
         "INTERVIEW", "LIVE", "NOTE", "OPINION", "PHOTOS", "REVIEW", "UPDATE", "UPDATED",
         "URGENT", "VIDEO", "WATCH",
+        # the same in French, and an agency alone ("AFP - Le ministère ...")
+        "ALERTE", "ANALYSE", "CHRONIQUE", "DÉCRYPTAGE", "DIRECT", "DOCUMENT", "ÉCLAIRAGE", "EDITO", "ÉDITO",
+        "ENQUÊTE", "ENTRETIEN", "EXCLUSIF", "EXCLUSIVITÉ", "INFO", "PORTRAIT", "RÉCIT", "REPORTAGE",
+        "RÉVÉLATIONS", "TÉMOIGNAGE", "TRIBUNE", "VIDÉO", "AFP", "AP", "ATS", "BELGA", "REUTERS",
     }
 )  # fmt: skip
 
@@ -114,6 +137,9 @@ _NOT_TITLE_PLACES = frozenset(
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
         "january", "february", "march", "april", "may", "june", "july", "august", "september",
         "october", "november", "december",
+        "alerte", "analyse", "bonjour", "chronique", "décryptage", "direct", "édito", "enquête", "entretien",
+        "exclusif", "info", "portrait", "récit", "reportage", "tribune", "vidéo", "lundi", "mardi", "mercredi",
+        "jeudi", "vendredi", "samedi", "dimanche", "merci", "aujourd'hui", "hier", "demain",
     }
 )  # fmt: skip
 
@@ -138,29 +164,50 @@ def parse_dateline(body: str) -> Dateline | None:
     if match is None:
         return None
     title_place = match["title_place"]
+    bracketed, agency = match["bracketed"], match["agency"]
+    if bracketed is not None and agency is None and match["date"] is None and _AGENCY_BRACKET_RE.fullmatch(bracketed):
+        bracketed, agency = None, bracketed  # "TOULON (AFP) -"
+    sep = match["sep"].strip()
+    if sep == "." and not _full_stop_style(window, match, title_place, bracketed):
+        return None
     # A place written in title case ("Washington, July 2 (IANS):") is only trusted with a
-    # date or an agency, or alone before a colon and a capital ("Perth: The ..."), never
-    # a label ("Update: ...") nor before a dash ("Meanwhile — ...").
-    if title_place is not None and not (match["date"] or match["agency"]):
-        colon_style = (
-            match["sep"].strip() == ":"
+    # date, an agency or a bracketed region ("Valence (Drôme) -"), or alone before a colon or a
+    # full stop and a capital ("Perth: The ...", "Rennes. Le ..."), never a label ("Update: ...")
+    # nor before a dash ("Lisbon — The government fell" is a sentence).
+    if title_place is not None and not (match["date"] or agency or bracketed):
+        alone_style = (
+            sep in (":", ".")
             and window[match.end() : match.end() + 1].isupper()
             and title_place.lower() not in _NOT_TITLE_PLACES
         )
-        if not colon_style:
+        if not alone_style:
             return None
     first_place = (title_place or match["place"].split("/", 1)[0]).strip()
     if first_place.upper() in _NOT_PLACES or sum(c.isalpha() for c in first_place) < 2:
         return None
-    regions = [r.strip() for r in match["region"].split(",") if r.strip()]
+    regions = [r.strip() for r in ([bracketed] if bracketed else []) + match["region"].split(",") if r.strip()]
     return Dateline(
         text=window[: match.end("sep")],
         location=first_place if title_place else _place_title_case(first_place),
         region=", ".join(regions) or None,
         date=match["date"],
-        agency=match["agency"].strip() if match["agency"] else None,
+        agency=agency.strip() if agency else None,
         start=start,
         end=start + match.end("sep"),
+    )
+
+
+def _full_stop_style(window: str, match: re.Match[str], title_place: str | None, bracketed: str | None) -> bool:
+    """ "Rennes. Le conseil municipal a ..." or "Metz, le 4 mars 2025. Le tribunal ...": a title-case place
+    (no "U.S." nor initials) followed on the same line by a sentence long enough not to be a headline."""
+    place = title_place or ""
+    return (
+        bool(place)
+        and "." not in place
+        and bracketed is None
+        and len(window) - match.end() >= _FULL_STOP_MIN_REST
+        and window.rstrip()[-1:] in '.!?»"'  # a sentence, not a headline
+        and place.lower() not in _NOT_TITLE_PLACES
     )
 
 

@@ -45,7 +45,7 @@ def dateline_place(dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None
     """The dateline's place; ``evidence`` (codes of countries the article names) may move
     a town that is no capital to a same-named one there."""
     candidates = gaz.lookup(dateline.location)
-    qualifiers = tuple(q for part in (dateline.region or "").split(",") if part.strip() for q in gaz.qualifier(part))
+    qualifiers = tuple(q for part in (dateline.region or "").split(",") if part.strip() for q in _qualifier(part, gaz))
     if qualifiers:
         matching = filter_by_qualifier(candidates, qualifiers)
         if matching:
@@ -59,3 +59,12 @@ def dateline_place(dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None
         if named:
             return top_place(named)
     return top
+
+
+def _qualifier(part: str, gaz: Gazetteer) -> tuple[Place, ...]:
+    """A region after the place ("Ga.", "Iraq"), else a country by any name the gazetteer knows: the
+    article language's too, for brackets such as "VALENCE (Espagne)" or "NATIONS UNIES (États-Unis)"."""
+    found = gaz.qualifier(part)
+    if found:
+        return found
+    return tuple(p for p in gaz.places.get(normalize_name(part), ()) if p.kind in COUNTRY_KINDS)

@@ -156,6 +156,8 @@ BYLINES = [
     "By Ahmad al-Sharaa, Staff Reporter",
     "BY MARIA DE LA CRUZ",
     "By J. R. Smith - Reuters",
+    "Par Claire Moreau",
+    "par Jean Leclerc",
 ]
 
 
@@ -171,6 +173,9 @@ KEPT = [
     "By Monday, the government had resigned.",
     "By The Numbers",
     "By 2030 the plant will produce 5 GW.",
+    "Par ailleurs, le gouvernement a annoncé une hausse des aides.",
+    "Publié le mois dernier, le rapport montre une hausse des prix.",
+    "La lecture du rapport a pris deux heures aux députés.",
     "The two leaders will share a stage in Tehran on Tuesday.",
     "Shares of Gazprom fell 3% on Monday.",
     "Share prices rose",
@@ -343,3 +348,18 @@ def test_french_and_other_languages_boilerplate(line):
 
 def test_french_sentences_are_not_boilerplate():
     assert not is_boilerplate("Le président a lu aussi le texte devant les députés.")
+
+
+@pytest.mark.parametrize("line", [
+    "Publié le 03/03/2025 à 10h05 Mis à jour le 03/03/2025 à 12h40",
+    "Mis à jour le 5 mars 2025 à 18h12",
+    "Lecture 3 min.",
+    "Temps de lecture : 2 min",
+    "Article réservé aux abonnés",
+    "De notre correspondant à Bruxelles, Marc Delvaux",
+    "Photo AFP / Julien Martel",
+])
+def test_french_article_furniture_before_the_dateline_is_removed(line):
+    cleaned = clean_article("T", f"{line}\nBORDEAUX, 3 mars (AFP) - Les viticulteurs ont manifesté.")
+    assert cleaned.body.startswith("BORDEAUX")
+    assert cleaned.dateline is not None and cleaned.dateline.location == "Bordeaux"

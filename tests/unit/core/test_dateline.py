@@ -137,3 +137,41 @@ def test_constant_time_on_pathological_input():
 def test_french_and_accented_datelines(body, location, date, agency):
     dateline = parse_dateline(body)
     assert dateline is not None and (dateline.location, dateline.date, dateline.agency) == (location, date, agency)
+
+
+# (body start, location, region, date, agency): the French press's other shapes
+@pytest.mark.parametrize(("body", "location", "region", "date", "agency"), [
+    ("LA NOUVELLE-ORLÉANS (États-Unis), 9 août (AFP) - Des", "La Nouvelle-Orléans", "États-Unis", "9 août", "AFP"),
+    ("GAZA (Territoires palestiniens) (AFP) - Des familles", "Gaza", "Territoires palestiniens", None, "AFP"),
+    ("TOULON (AFP) - La Marine", "Toulon", None, None, "AFP"),
+    ("BRUXELLES, 4 mars (AFP/Belga) - Les syndicats", "Bruxelles", None, "4 mars", "AFP/Belga"),
+    ("Namur, le 5 mars (Belga) - Le gouvernement", "Namur", None, "le 5 mars", "Belga"),
+    ("ROME, mardi (AFP) - Le Sénat", "Rome", None, "mardi", "AFP"),
+    ("LE CAIRE, lundi 3 mars (AFP) - Les autorités", "Le Caire", None, "lundi 3 mars", "AFP"),
+    ("Casablanca, 12/03/2025 (MAP) – Le trafic", "Casablanca", None, "12/03/2025", "MAP"),
+    ("Valence (Drôme) – Un nouveau centre de santé", "Valence", "Drôme", None, None),
+    ("Pointe-à-Pitre (Guadeloupe) – Le CHU a", "Pointe-à-Pitre", "Guadeloupe", None, None),
+    ("QUÉBEC | Le gouvernement du Québec déposera", "Québec", None, None, None),
+    ("Rennes. Le conseil municipal a adopté lundi soir le nouveau plan de circulation du centre-ville.",
+     "Rennes", None, None, None),
+    ("Metz, le 4 mars 2025. Le tribunal administratif a suspendu jeudi l'arrêté municipal sur la mendicité.",
+     "Metz", None, "le 4 mars 2025", None),
+    ("TOULON (AFP) - par Marion Ferrand - La Marine nationale", "Toulon", None, None, "AFP"),
+])
+def test_brackets_weekdays_numeric_dates_pipes_and_full_stops(body, location, region, date, agency):
+    dateline = parse_dateline(body)
+    assert dateline is not None
+    assert (dateline.location, dateline.region, dateline.date, dateline.agency) == (location, region, date, agency)
+
+
+@pytest.mark.parametrize("body", [
+    "EXCLUSIF - Le groupe envisagerait de fermer deux usines",
+    "ENTRETIEN - Le président de la fédération revient sur la saison",
+    "AFP - Le ministère de l'Intérieur a annoncé dimanche",
+    "Lyon. Une exposition consacrée aux soieries lyonnaises au musée des Tissus",  # a headline: no sentence end
+    "Nice. Merci.",  # too short to be a dateline and a sentence
+    "U.S. President Joe Biden said on Monday that the talks would go on until the end of the week.",
+    "Paris a annoncé lundi un plan de soutien aux agriculteurs.",
+])
+def test_french_labels_headlines_and_sentences_are_no_datelines(body):
+    assert parse_dateline(body) is None
