@@ -12,15 +12,18 @@ nor drops them when it passes a record on.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from streams.config import Settings, load_settings
 from streams.filters import ArticleFilter
+
+log = logging.getLogger(__name__)
 
 __all__ = ["EnrichedArticle", "subscribe"]
 
@@ -74,7 +77,7 @@ class Dateline(Record):
 class Place(Record):
     """A place the article mentions (``places``, added in a later minor version: absent in older records)."""
 
-    geonameid: int | str
+    geonameid: int | str | None  # None: a curated region the GeoNames tables do not carry ("West Midlands")
     name: str
 
 
@@ -150,6 +153,18 @@ def _as_list(value: str | Iterable[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value or ())
 
 
+def _article_of(message: Any) -> tuple[dict[str, Any], EnrichedArticle] | None:
+    """The record and its model, or None for one that is no enriched article (logged: the topic keeps it)."""
+    try:
+        record = orjson.loads(message.value or b"null")
+        return record, EnrichedArticle.model_validate(record)
+    except (orjson.JSONDecodeError, ValidationError) as exc:
+        reason = exc.errors(include_url=False)[0] if isinstance(exc, ValidationError) else exc
+        log.warning("skipping %s/%d@%d: not an enriched article of this client's schema: %s", message.topic,
+                    message.partition, message.offset, reason)
+        return None
+
+
 def subscribe(
     settings_or_brokers: Settings | str | Iterable[str],
     *,
@@ -185,9 +200,9 @@ def subscribe(
         kafka_io.start(consumer, name, grouped=group is not None, since_ms=since_ms)
         matched = 0
         for message in kafka_io.tail(consumer, idle_timeout=idle_timeout, max_records=None):
-            record = orjson.loads(message.value)
-            if (since_ms is None or message.timestamp >= since_ms) and wanted(record):
-                yield EnrichedArticle.model_validate(record)
+            article = _article_of(message)
+            if article is not None and (since_ms is None or message.timestamp >= since_ms) and wanted(article[0]):
+                yield article[1]
                 matched += 1
             offsets.done(message)  # the caller came back for the next one: done with this one
             if max_records is not None and matched >= max_records:

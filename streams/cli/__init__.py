@@ -77,6 +77,8 @@ def main() -> None:
     try:
         cli()
     except (NewsstreamError, ValidationError) as exc:
+        if isinstance(exc, ValidationError) and exc.title != Settings.__name__:
+            raise  # a model's, not the settings': a bug, with its traceback
         if isinstance(exc, ValidationError):
             message, code = describe_errors(exc), EXIT_CONFIG
         else:

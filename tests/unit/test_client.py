@@ -33,6 +33,33 @@ def test_places_are_typed_when_present():
     assert tehran.geonameid == 112931 and tehran.name == "Tehran"
 
 
+def test_a_curated_region_without_a_geonameid_loads():
+    """The schema lets ``geonameid`` be null (a curated region: "West Midlands"); so must the model."""
+    region = {"geonameid": None, "name": "West Midlands", "feature": "region", "lat": 52.5, "lon": -1.9,
+              "country": "GB"}
+    record = {**copy.deepcopy(EXAMPLES[0]), "places": [region]}
+    (place,) = EnrichedArticle.model_validate(record).places
+    assert place.geonameid is None and place.name == "West Midlands"
+    assert EnrichedArticle.model_validate(record).to_record()["places"][0]["geonameid"] is None
+
+
+def test_a_record_that_is_no_enriched_article_is_skipped_and_logged(caplog):
+    import orjson
+
+    from streams.client import _article_of
+
+    class Message:
+        topic, partition, offset = "articles.enriched", 3, 41
+
+    good, bad, junk = Message(), Message(), Message()
+    good.value = orjson.dumps(EXAMPLES[0])
+    bad.value = orjson.dumps({**EXAMPLES[0], "places": [{"name": "Nowhere"}]})
+    junk.value = b"{not json"
+    assert _article_of(good)[1].id == EXAMPLES[0]["id"]
+    assert _article_of(bad) is None and _article_of(junk) is None
+    assert caplog.text.count("articles.enriched/3@41") == 2
+
+
 @pytest.mark.parametrize(("typed", "code"), [("es", "ES"), ("UK", "GB"), ("gbr", "GB"), ("Spain", "ES"),
                                              ("EL", "GR"), ("XK", "XK"), (" ir ", "IR")])
 def test_country_codes_aliases_and_names(typed, code):
