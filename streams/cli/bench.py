@@ -29,6 +29,9 @@ def bench_command(
     repeats: Annotated[
         int, typer.Option(min=1, help="Turns of bare spaCy and the pipeline; the best of each counts.")
     ] = 3,
+    ner_only: Annotated[bool, typer.Option(
+        "--ner-only", help="Only the NER figures in the core: syndicated repeats (the cache) and sorting by length.",
+    )] = False,
 ) -> None:
     """Benchmark: bare spaCy vs the pipeline end to end, scaling, latency at 50% load, peak RSS."""
     from streams import bench
@@ -43,6 +46,13 @@ def bench_command(
     word_count = sum(map(bench.words, articles))
     out.print(f"benchmark articles: {len(articles)} ({word_count} words, {word_count / len(articles):.0f} per article) "
               f"from {escape(source)}; {processes} process(es) on {os.cpu_count()} core(s)")
+    if ner_only:
+        out.print(f"load average {os.getloadavg()[0]:.2f}")
+        figures = bench.ner_figures(articles, settings, turns=repeats, say=out.print)
+        for line in bench.ner_summary(figures):
+            out.print(line)
+        out.print(f"load average {os.getloadavg()[0]:.2f}")
+        return
     workdir = Path(tempfile.mkdtemp(prefix="newsstream-bench-"))
     results = bench.run_benchmark(settings, articles, processes=processes, steady_seconds=steady_seconds,
                                   no_nlp_records=no_nlp_records, repeats=repeats, workdir=workdir, say=out.print)
