@@ -86,7 +86,7 @@ class Settings(BaseSettings):
 
     # --- Processing --------------------------------------------------------------------
     batch_size: int = Field(default=32, ge=1, description="Records taken from Kafka and enriched together.")
-    nlp_batch_size: int = Field(default=16, ge=1, description="Articles per nlp.pipe batch inside a record batch.")
+    nlp_batch_size: int = Field(default=16, ge=1, description="Articles per nlp.pipe batch (8 paragraphs each).")
     batch_wait: float = Field(default=0.2, ge=0, description="Max seconds to wait to fill a batch.")
     batch_max_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1,
