@@ -30,8 +30,10 @@ KILL_EVERY = 120.0
 #: Seconds after a kill whose sends are left out of the latency figures (rebalance, reload, replay).
 RESTART_WINDOW = 30.0
 PROCESSES = 2
-#: Age of a process at which its RSS counts as its start (a restarted one loads the model first).
+#: Seconds after its model is in memory (RSS over ``LOADED_MB``) at which a process's RSS counts
+#: as its start: a restarted process first waits out the supervisor's backoff, then loads the model.
 SETTLE = 30.0
+LOADED_MB = 150.0
 
 
 def rss_mb(pid: int) -> float | None:
@@ -110,7 +112,7 @@ def soak(base: Settings, articles: list[dict], minutes: float, workdir: Path, sa
     say(f"sent {result['sent']}, lost {result['lost']}, duplicates {result['duplicates']}, kills {len(kills)}; "
         f"latency outside restarts ({len(calm)} articles) p50 {result['p50']:.2f} s, p99 {result['p99']:.2f} s")
     for pid, (first, last) in result["rss"].items():
-        say(f"process {pid}: RSS {first:.0f} MB at start (once {SETTLE:.0f} s old), {last:.0f} MB at end "
+        say(f"process {pid}: RSS {first:.0f} MB at start ({SETTLE:.0f} s after its model loaded), {last:.0f} MB at end "
             f"({last / first - 1:+.1%})")
     return result
 
@@ -121,7 +123,9 @@ def sample(pids: list[int], lives: dict[int, list[float]], now: float) -> None:
     for pid in pids:
         if (rss := rss_mb(pid)) is None:
             continue
-        life = lives.setdefault(pid, [now, 0.0, rss])
+        life = lives.setdefault(pid, [float("inf"), 0.0, rss])
+        if rss >= LOADED_MB:
+            life[0] = min(life[0], now)
         if not life[1] and now - life[0] >= SETTLE:
             life[1] = rss
         life[2] = rss

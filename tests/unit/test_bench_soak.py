@@ -8,10 +8,10 @@ from streams.bench import soak
 
 
 def test_rss_start_is_taken_once_the_process_settled_and_end_is_the_latest(monkeypatch):
-    readings = iter([100.0, 200.0, 300.0, 310.0])
+    readings = iter([12.0, 200.0, 250.0, 300.0, 310.0])  # 12 MB: still starting, no model yet
     monkeypatch.setattr(soak, "rss_mb", lambda pid: next(readings))
     lives: dict[int, list[float]] = {}
-    for now in (0.0, 1.0, soak.SETTLE, soak.SETTLE + 60):
+    for now in (0.0, 40.0, 41.0, 40.0 + soak.SETTLE, 200.0):
         soak.sample([7], lives, now)
     assert soak.rss_span(lives[7]) == (300.0, 310.0)
 
