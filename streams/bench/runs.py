@@ -123,6 +123,7 @@ class Reader:
         self.sent_at: dict[str, float] = {}
         self.pending: set[str] = set()
         self.latencies: list[float] = []
+        self.read_at: dict[str, float] = {}
         self.last = 0.0
 
     def sent(self, article_id: str) -> None:
@@ -137,7 +138,7 @@ class Reader:
                 if key in self.pending:
                     self.pending.discard(key)
                     self.latencies.append(now - self.sent_at[key])
-                    self.last = now
+                    self.read_at[key] = self.last = now
 
     def until_all_read(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
