@@ -35,7 +35,8 @@ def articles() -> list[dict]:
     found = [{"id": "seed", "title": title, "body": body}]
     for path in SETS:
         rows = [orjson.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        found += [{name: row[name] for name in RAW_FIELDS if name in row} for row in rows]  # labels left out
+        found += [{name: row[name] for name in RAW_FIELDS if name in row}  # labels left out
+                  for row in rows if "body" in row]  # the sets of articles (not dev_fr_datelines' openings)
     long_body = "\n\n".join([body] * (3 * MAX_PIECE_CHARS // len(body) + 1) + ["x" * (MAX_PIECE_CHARS + 10)])
     return [*found, {"id": "long", "title": title, "body": long_body}]
 
