@@ -22,11 +22,25 @@ from streams.status import fetch, parse, total
 log = logging.getLogger(__name__)
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
+def free_port(host: str = "127.0.0.1", count: int = 1) -> int:
+    """A TCP port nobody listens on right now (the OS picks it), and the ``count - 1`` after it too
+    (``--processes N`` serves process i's metrics on that port + i)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        if all(_bindable(host, port + i) for i in range(1, count)):
+            return port
+    raise RuntimeError(f"no {count} consecutive free ports on {host}")
+
+
+def _bindable(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def die_with_parent() -> None:
@@ -165,7 +179,7 @@ def spawn_worker(
 
     ``log``: a file its output is appended to; without it, it writes to ours.
     """
-    port = free_port() if metrics_port is None else metrics_port
+    port = free_port(count=processes) if metrics_port is None else metrics_port
     env = settings_environment(settings) | {"NEWSSTREAM_METRICS_PORT": str(port)} | (env_overrides or {})
     log_file = open(log, "ab") if log is not None else None  # noqa: SIM115 - closed in WorkerProcess.stop
     process = start_process([sys.executable, "-m", "streams", "worker", "--processes", str(processes)],

@@ -94,10 +94,14 @@ def bare_spacy(articles: list[dict], processes: int, model: str, batch_size: int
 # -- (b), (c), (d) through the broker ----------------------------------------------------
 
 
-def start_workers(settings: Settings, processes: int, *, nlp: bool, log_path: Path) -> WorkerProcess:
-    """`newsstream worker --processes N`, quiet, with or without NLP."""
+def start_workers(settings: Settings, processes: int, *, nlp: bool, log_path: Path,
+                  ner_cache: bool = False) -> WorkerProcess:
+    """`newsstream worker --processes N`, quiet, with or without NLP; without the NER cache unless asked:
+    the runs send each article more than once (``--rounds``), and bare spaCy, their yardstick, reads
+    every one again (repeated text is measured on its own: ``streams.bench.ner``)."""
     return spawn_worker(settings, processes=processes, log=log_path, env_overrides={
         "NEWSSTREAM_NLP_ENABLED": str(nlp).lower(), "NEWSSTREAM_LOG_LEVEL": "warning",
+        **({} if ner_cache else {"NEWSSTREAM_NER_CACHE_BYTES": "0"}),
     })
 
 

@@ -57,7 +57,8 @@ def soak(base: Settings, articles: list[dict], minutes: float, workdir: Path, sa
         f"for {minutes:g} min, a SIGKILL every {KILL_EVERY:.0f} s")
     settings = fresh_settings(base, "soak")
     ensure_topics(settings)
-    workers = start_workers(settings, PROCESSES, nlp=True, log_path=workdir / f"{settings.app_id}.log")
+    workers = start_workers(settings, PROCESSES, nlp=True, log_path=workdir / f"{settings.app_id}.log",
+                            ner_cache=True)  # as deployed: its memory is part of what the soak watches
     lives: dict[int, list[float]] = {}  # pid -> [first seen, RSS once settled, last RSS]
     kills: list[float] = []
     counts: Counter[str] = Counter()
