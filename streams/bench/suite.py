@@ -9,7 +9,6 @@ from pathlib import Path
 
 from rich.table import Table
 
-from streams.bench.ner import NerFigures, ner_figures, ner_summary
 from streams.bench.runs import (
     Run,
     bare_spacy,
@@ -40,7 +39,6 @@ class Results:
     latencies: list[float]
     rss: list[float] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
-    ner: NerFigures | None = None
 
 
 def run_benchmark(
@@ -69,9 +67,6 @@ def run_benchmark(
         say(f"broker: {settings.broker}; logs in {workdir}")
         stages = core_stages(articles, settings)
         say("core alone, seconds per stage: " + ", ".join(f"{k} {v:.3f}" for k, v in stages.items()))
-        ner = ner_figures(articles, settings, turns=repeats, say=say)
-        for line in ner_summary(ner):
-            say(line)
         # bare spaCy and the pipeline in turns, `repeats` times, best of each: this machine's speed
         # drifts by tens of percent from minute to minute, and a ratio of runs minutes apart would show it
         best: dict[tuple[str, int], Run] = {}
@@ -111,7 +106,7 @@ def run_benchmark(
         runs.append(steady)
         rss += rs
     return Results(processes=processes, stages=stages, best=best, no_nlp=no_nlp, ceiling=ceiling, steady=steady,
-                   steady_rate=rate, steady_seconds=steady_seconds, latencies=latencies, rss=rss, runs=runs, ner=ner)
+                   steady_rate=rate, steady_seconds=steady_seconds, latencies=latencies, rss=rss, runs=runs)
 
 
 def runs_table(results: Results) -> Table:
@@ -133,9 +128,7 @@ def targets(results: Results) -> list[tuple[str, str, str, bool]]:
     scaling = best["e2e", n].articles_per_second / best["e2e", 1].articles_per_second
     beyond = results.stages["beyond NER"] / results.stages["ner"]
     no_nlp = results.no_nlp.articles_per_second
-    repeat = max(results.ner.repeat_ratios()) if results.ner else float("nan")
     return [
-        ("NER of a syndicated copy / of a new article (worst turn)", f"{repeat:.1%}", "<= 10%", repeat <= 0.10),
         ("core: everything beyond NER / NER time", f"{beyond:.1%}", "<= 10%", beyond <= 0.10),
         (f"(e) pipeline / bare spaCy, {n} process(es)", f"{ratio_n:.3f}", ">= 0.90", ratio_n >= 0.9),
         ("(e) pipeline / bare spaCy, 1 process", f"{ratio_1:.3f}", ">= 0.90", ratio_1 >= 0.9),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import tempfile
@@ -30,12 +29,6 @@ def bench_command(
     repeats: Annotated[
         int, typer.Option(min=1, help="Turns of bare spaCy and the pipeline; the best of each counts.")
     ] = 3,
-    soak: Annotated[float | None, typer.Option(
-        "--soak", help="Only the soak: MINUTES at half the measured rate, 2 processes, a SIGKILL every 2 minutes.",
-    )] = None,
-    ner_only: Annotated[bool, typer.Option(
-        "--ner-only", help="Only the NER figures in the core: syndicated repeats (the cache) and sorting by length.",
-    )] = False,
 ) -> None:
     """Benchmark: bare spaCy vs the pipeline end to end, scaling, latency at 50% load, peak RSS."""
     from streams import bench
@@ -50,25 +43,6 @@ def bench_command(
     word_count = sum(map(bench.words, articles))
     out.print(f"benchmark articles: {len(articles)} ({word_count} words, {word_count / len(articles):.0f} per article) "
               f"from {escape(source)}; {processes} process(es) on {os.cpu_count()} core(s)")
-    if soak is not None:
-        from streams.bench.soak import soak as run_soak
-        from streams.broker import EmbeddedBroker
-
-        workdir = Path(tempfile.mkdtemp(prefix="newsstream-soak-"))
-        out.print(f"load average {os.getloadavg()[0]:.2f}; logs in {workdir}")
-        with EmbeddedBroker(log_path=workdir / "broker.log") if not settings.broker else contextlib.nullcontext() as b:
-            if b is not None:
-                settings = settings.model_copy(update={"broker": b.url})
-            run_soak(settings, articles, soak or 10.0, workdir, out.print)
-        out.print(f"load average {os.getloadavg()[0]:.2f}")
-        return
-    if ner_only:
-        out.print(f"load average {os.getloadavg()[0]:.2f}")
-        figures = bench.ner_figures(articles, settings, turns=repeats, say=out.print)
-        for line in bench.ner_summary(figures):
-            out.print(line)
-        out.print(f"load average {os.getloadavg()[0]:.2f}")
-        return
     workdir = Path(tempfile.mkdtemp(prefix="newsstream-bench-"))
     results = bench.run_benchmark(settings, articles, processes=processes, steady_seconds=steady_seconds,
                                   no_nlp_records=no_nlp_records, repeats=repeats, workdir=workdir, say=out.print)

@@ -29,7 +29,6 @@ def enrich_command(
         model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=settings.nlp_batch_size,
         languages=settings.languages.split(","),
         preload=[code for code in settings.preload_languages.split(",") if code],
-        ner_cache_bytes=settings.ner_cache_bytes,
     )
     records = (Incoming(line.rstrip(b"\r\n")) for line in sys.stdin.buffer if line.strip())
     dead = 0

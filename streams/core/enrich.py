@@ -33,7 +33,6 @@ from streams.core.geo.localized import (
 from streams.core.geo.names import normalize_name
 from streams.core.geo.places import to_tag
 from streams.core.language import detect_language
-from streams.core.ner_cache import DEFAULT_NER_CACHE_BYTES, NerCache
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.core.provenance import data_version
 from streams.core.records import (
@@ -81,17 +80,13 @@ class Enricher:
         languages: Iterable[str] = (ENGLISH, "fr"),
         preload: Iterable[str] = (),
         models: Mapping[str, Any] | None = None,
-        ner_cache_bytes: int = DEFAULT_NER_CACHE_BYTES,
     ):
         """``nlp_enabled=False`` validates and passes articles through with no cleaning, NER,
         language or country tags: it measures what the pipeline around the NLP costs.
 
         ``languages``: those read by a NER pipeline (English always); the pipelines of the
         others than English are loaded when their first article arrives, or here for those in
-        ``preload``. ``models``: loaded pipelines by language (tests).
-
-        ``ner_cache_bytes``: the bound of each loaded pipeline's cache of NER results per
-        paragraph (``core/ner_cache.py``; 0: no cache). It never changes a result."""
+        ``preload``. ``models``: loaded pipelines by language (tests)."""
         self.nlp_enabled = nlp_enabled
         self.nlp = None if not nlp_enabled else nlp if nlp is not None else nlp_mod.load_pipeline(model)
         self.gazetteer = None if not nlp_enabled else gazetteer if gazetteer is not None else Gazetteer.load()
@@ -104,8 +99,6 @@ class Enricher:
         self._pipeline_errors: dict[str, str] = {}
         self._infos: dict[str, dict[str, Any]] = {ENGLISH: self.pipeline_info}
         self._load_lock = threading.Lock()
-        self.ner_cache_bytes = ner_cache_bytes
-        self._caches: dict[str, NerCache] = {}
         for language in preload:
             if nlp_enabled and language in self.ner_languages and self._pipeline(language) is None:
                 raise nlp_mod.ModelError(self._pipeline_errors[language])
@@ -126,19 +119,6 @@ class Enricher:
                 else:
                     log.info("NER pipeline for %r loaded in %.1f s", language, time.perf_counter() - started)
         return self._pipelines.get(language)
-
-    def ner_cache(self, language: str) -> NerCache | None:
-        """The cache of NER results of ``language``'s pipeline (made with it), keyed by its identity."""
-        nlp = self._pipelines.get(language)
-        if nlp is None:
-            return None
-        if language not in self._caches:
-            self._caches[language] = NerCache(nlp_mod.model_identity(nlp), self.ner_cache_bytes)
-        return self._caches[language]
-
-    def ner_caches(self) -> dict[str, NerCache]:
-        """The caches made so far, by language (for metrics)."""
-        return dict(self._caches)
 
     def loaded_languages(self) -> list[str]:
         """The languages whose NER pipeline is in memory."""
@@ -230,23 +210,21 @@ class Enricher:
                 for position in positions:
                     work[position].route = unavailable(work[position].route, self._pipeline_errors[language])
                 continue
-            found = self._ner_one_language(nlp, [work[position].cleaned.text for position in positions],
-                                           self.ner_cache(language))
+            found = self._ner_one_language(nlp, [work[position].cleaned.text for position in positions])
             for position, mentions in zip(positions, found, strict=True):
                 results[position] = mentions
         return results
 
-    def _ner_one_language(self, nlp, texts: list[str], cache: NerCache | None
-                          ) -> list[list[nlp_mod.Mention] | Exception]:
+    def _ner_one_language(self, nlp, texts: list[str]) -> list[list[nlp_mod.Mention] | Exception]:
         """NER for texts of one language in one nlp.pipe; if that raises, isolate the culprit."""
         try:
-            return list(nlp_mod.extract_mentions(nlp, texts, batch_size=self.nlp_batch_size, cache=cache))
+            return list(nlp_mod.extract_mentions(nlp, texts, batch_size=self.nlp_batch_size))
         except Exception:  # noqa: BLE001 - any failure of spaCy: isolate the record that causes it
             log.warning("nlp.pipe failed on a batch of %d; retrying one by one", len(texts), exc_info=True)
         results: list[list[nlp_mod.Mention] | Exception] = []
         for text in texts:
             try:
-                results.append(nlp_mod.extract_mentions(nlp, [text], cache=cache)[0])
+                results.append(nlp_mod.extract_mentions(nlp, [text])[0])
             except Exception as exc:  # noqa: BLE001 - this record's failure, kept for its dead letter
                 results.append(exc)
         return results

