@@ -153,16 +153,27 @@ def _as_list(value: str | Iterable[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value or ())
 
 
-def _article_of(message: Any) -> tuple[dict[str, Any], EnrichedArticle] | None:
-    """The record and its model, or None for one that is no enriched article (logged: the topic keeps it)."""
+def _record_of(message: Any) -> dict[str, Any] | None:
+    """The decoded record, or None for one that is no JSON (logged: the topic keeps it)."""
     try:
-        record = orjson.loads(message.value or b"null")
-        return record, EnrichedArticle.model_validate(record)
-    except (orjson.JSONDecodeError, ValidationError) as exc:
-        reason = exc.errors(include_url=False)[0] if isinstance(exc, ValidationError) else exc
-        log.warning("skipping %s/%d@%d: not an enriched article of this client's schema: %s", message.topic,
-                    message.partition, message.offset, reason)
+        return orjson.loads(message.value or b"null")
+    except orjson.JSONDecodeError as exc:
+        _skipped(message, exc)
         return None
+
+
+def _article_of(message: Any, record: dict[str, Any]) -> EnrichedArticle | None:
+    """The typed article, or None for a record of another shape (logged): only matches are validated."""
+    try:
+        return EnrichedArticle.model_validate(record)
+    except ValidationError as exc:
+        _skipped(message, exc.errors(include_url=False)[0])
+        return None
+
+
+def _skipped(message: Any, reason: object) -> None:
+    log.warning("skipping %s/%d@%d: not an enriched article of this client's schema: %s", message.topic,
+                message.partition, message.offset, reason)
 
 
 def subscribe(
@@ -200,9 +211,10 @@ def subscribe(
         kafka_io.start(consumer, name, grouped=group is not None, since_ms=since_ms)
         matched = 0
         for message in kafka_io.tail(consumer, idle_timeout=idle_timeout, max_records=None):
-            article = _article_of(message)
-            if article is not None and (since_ms is None or message.timestamp >= since_ms) and wanted(article[0]):
-                yield article[1]
+            record = _record_of(message)
+            if (record is not None and (since_ms is None or message.timestamp >= since_ms) and wanted(record)
+                    and (article := _article_of(message, record)) is not None):
+                yield article
                 matched += 1
             offsets.done(message)  # the caller came back for the next one: done with this one
             if max_records is not None and matched >= max_records:

@@ -46,7 +46,7 @@ def test_a_curated_region_without_a_geonameid_loads():
 def test_a_record_that_is_no_enriched_article_is_skipped_and_logged(caplog):
     import orjson
 
-    from streams.client import _article_of
+    from streams.client import _article_of, _record_of
 
     class Message:
         topic, partition, offset = "articles.enriched", 3, 41
@@ -55,8 +55,8 @@ def test_a_record_that_is_no_enriched_article_is_skipped_and_logged(caplog):
     good.value = orjson.dumps(EXAMPLES[0])
     bad.value = orjson.dumps({**EXAMPLES[0], "places": [{"name": "Nowhere"}]})
     junk.value = b"{not json"
-    assert _article_of(good)[1].id == EXAMPLES[0]["id"]
-    assert _article_of(bad) is None and _article_of(junk) is None
+    assert _article_of(good, _record_of(good)).id == EXAMPLES[0]["id"]
+    assert _article_of(bad, _record_of(bad)) is None and _record_of(junk) is None
     assert caplog.text.count("articles.enriched/3@41") == 2
 
 
