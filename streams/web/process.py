@@ -2,7 +2,10 @@
 
 Reading the enriched topic and serialising the page's state in the worker's own interpreter
 took a third of a no-NLP worker's throughput (README "Live page"); in its own process it takes
-none of the worker's event loop. The child dies with its parent (``start_process``).
+none of the worker's event loop. It also runs at a lower CPU priority (``NICENESS``): where the
+page's reading and the worker's enrichment compete for the same cores, the worker wins and the page
+catches up in larger reads (its counts stay exact, its updates come later). The child dies with its
+parent (``start_process``).
 
     python -m streams.web.process METRICS_URL...   # settings from NEWSSTREAM_*, as the worker's
 """
@@ -10,6 +13,7 @@ none of the worker's event loop. The child dies with its parent (``start_process
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -21,6 +25,9 @@ from streams.config import Settings, load_settings, loopback_if_any, settings_en
 from streams.errors import EXIT_CONFIG, ConfigError
 
 log = logging.getLogger(__name__)
+
+#: Added to the page process's niceness: the page is a second reader of the topics, never the worker's rival.
+NICENESS = 10
 
 
 @dataclass
@@ -59,6 +66,7 @@ def spawn_page(settings: Settings, metrics_urls: list[str], *, timeout: float = 
 def main(metrics_urls: list[str]) -> int:
     from streams.web.server import PageServer
 
+    os.nice(NICENESS)
     settings = load_settings()
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
