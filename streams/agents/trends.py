@@ -21,12 +21,6 @@ so they are a function of the table, and the table of inputs counted once per (w
 A timer publishes changed windows every few seconds and each window, once closed, as final
 (the counting and the publishing hold one lock, so a record never reflects a count not yet durable),
 then deletes the closed route window's chunks.
-
-During a rebalance (from the revocation until the rebuild) no update goes out, but a window that
-closes then is still published final at once if its partition is one this process counted at its last
-rebuild and is given again: nobody else can have counted into it, and an article offered after the
-close is late for any owner, so those counts are the final ones. The rebuild then marks it final
-without sending it again.
 """
 
 from __future__ import annotations
@@ -109,9 +103,6 @@ class Trends:
         self.ready = False
         self.revoked_at = time.monotonic()
         self.last_update = 0.0
-        self.rebuilt_partitions: set[int] = set()  # the contributions partitions counted since the last rebuild
-        self.kept: set[int] = set()  # of those, the ones given back in a rebalance still under way
-        self.finals_out: set[tuple[int, int]] = set()  # (size, start) of windows published final by this process
         self.changelog_lock = asyncio.Lock()
         self.contributions = app.topic(f"{settings.app_id}-trends-contributions", internal=True,
                                        partitions=settings.topic_partitions, key_serializer="raw",
@@ -204,15 +195,9 @@ class Trends:
     # --- rebalances --------------------------------------------------------------------------------
 
     async def on_revoked(self, *args: Any, **kwargs: Any) -> None:
-        """Counts of partitions we may lose must not be published: wait for the assignment, or the rebuild."""
-        self.ready, self.kept = False, set()
+        """Counts of partitions we may lose must not be published: wait for the rebuild."""
+        self.ready = False
         self.revoked_at = time.monotonic()
-
-    async def on_assigned(self, sender: Any, assigned: Iterable[Any], **kwargs: Any) -> None:
-        """The partitions given back whole: their windows may be published final before the rebuild."""
-        if not self.ready:
-            topic = self.contributions.get_topic_name()
-            self.kept = {tp.partition for tp in assigned if tp.topic == topic} & self.rebuilt_partitions
 
     async def rebuild(self) -> None:
         """After recovery: the counts again from the chunks of the partitions this process owns now
@@ -235,11 +220,7 @@ class Trends:
             for data in orjson.loads(value):
                 state.restore(Contribution.from_dict(data))
             state.add_chunk(route, key)
-        self.finals_out &= set(state.windows)
-        for window_key in self.finals_out:  # published during the rebalance: not again
-            state.published(state.windows[window_key], final=True)
         self.state, self.ready = state, True
-        self.rebuilt_partitions, self.kept = owned, set()
         took = time.monotonic() - self.revoked_at
         TRENDS_RECOVERY.set(took)
         log.info("trends: %d chunks of %d partitions restored in %.1f s: %d windows open, %d articles",
@@ -248,47 +229,29 @@ class Trends:
     # --- publishing ----------------------------------------------------------------------------------
 
     async def publish(self) -> None:
-        """Changed windows every update interval; closed windows at once, as final; then forget them.
-        During a rebalance, only the finals of the partitions kept."""
-        if self.ready:
-            async with self.changelog_lock:
-                await self._publish()
-        elif self.kept:
-            async with self.changelog_lock:
-                await self._publish_kept_finals()
-
-    async def _send(self, due: list[tuple[Any, bool]], now: int) -> None:
-        records = []
-        for window, final in due:
-            records += trend_records(window, top=self.settings.trends_top, final=final, now_ms=now)
-            self.state.published(window, final)
-            if final:
-                self.finals_out.add((window.size, window.start_ms))
-        sent = [await self.app.producer.send(self.settings.topic_trends, key.encode(), orjson.dumps(record), None,
-                                             None, trends_headers(key, record, source=self.settings.app_id))
-                for key, record in records]
-        await asyncio.gather(*sent)
-
-    def partitions_of(self, window: Any) -> set[int]:
-        """The contributions partitions holding a window's chunks (one: its route window's)."""
-        return {parse_chunk_key(key)[1] for key in self.state.chunks.get(self.state.route_of(window.start_ms), ())}
-
-    async def _publish_kept_finals(self) -> None:
-        now = now_ms()
-        due = [(window, True) for window, final in self.state.due(now)
-               if final and (partitions := self.partitions_of(window)) and partitions <= self.kept]
-        await self._send(due, now)
+        """Changed windows every update interval; closed windows at once, as final; then forget them."""
+        if not self.ready:
+            return
+        async with self.changelog_lock:
+            await self._publish()
 
     async def _publish(self) -> None:
         now, clock = now_ms(), time.monotonic()
         updates = clock - self.last_update >= self.settings.trends_update_interval
-        await self._send([(window, final) for window, final in self.state.due(now) if final or updates], now)
+        due = [(window, final) for window, final in self.state.due(now) if final or updates]
+        records = []
+        for window, final in due:
+            records += trend_records(window, top=self.settings.trends_top, final=final, now_ms=now)
+            self.state.published(window, final)
         if updates:
             self.last_update = clock
+        sent = [await self.app.producer.send(self.settings.topic_trends, key.encode(), orjson.dumps(record), None,
+                                             None, trends_headers(key, record, source=self.settings.app_id))
+                for key, record in records]
+        await asyncio.gather(*sent)
         dropped = [key for route in self.state.closed_routes(now) for key in self.state.drop_route(route)]
         for key in dropped:
             self.table.data.pop(key, None)
-        self.finals_out &= set(self.state.windows)
         if dropped:
             await self.persist([(parse_chunk_key(key)[1], key, None) for key in dropped])
         TRENDS_OPEN.set(self.state.open_windows())
@@ -354,5 +317,4 @@ def attach(app: faust.App, settings: Settings) -> Trends:
 
     app.timer(TICK, name="trends-publish")(publish_tick)
     app.on_partitions_revoked.connect(trends.on_revoked)
-    app.on_partitions_assigned.connect(trends.on_assigned)
     return trends

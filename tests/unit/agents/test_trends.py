@@ -16,7 +16,7 @@ from streams.agents import trends as trends_module
 from streams.agents.trends import SEAL_KEY, TRENDS_DUPLICATES, TRENDS_INVALID, Trends, attach, parse_chunk_key
 from streams.app import new_faust_app
 from streams.config import load_settings
-from streams.core.trends import Contribution, rfc3339
+from streams.core.trends import Contribution
 from tests.unit.agents.test_enrich import _until, put_as_consumed
 
 #: A moment inside a 20 s route window (aligned to the epoch), far from its edges.
@@ -223,43 +223,3 @@ def test_a_batch_cut_short_by_a_stop_stays_uncommitted(wired, agent_suffix):
 
     events = asyncio.run(scenario())
     assert not events[0].message.acked  # the next owner of its partition counts it
-
-
-def test_a_window_closing_during_a_rebalance_is_final_at_once_from_a_partition_given_back(wired, monkeypatch):
-    """Revoked, then given back partition 0 but not 1: partition 0's closed window goes out final before the
-    rebuild, and only once; partition 1's waits for the rebuild."""
-    from faust.types import TP
-
-    app, trends, producer, _ = wired
-    topic = trends.contributions.get_topic_name()
-    monkeypatch.setattr(type(app), "consumer", FakeConsumer(topic))
-
-    def finals_sent() -> list[tuple[str, int, int]]:
-        """(window start, size, articles) of the final records sent since the last call."""
-        records = [orjson.loads(value) for t, _, value, _ in producer.sent if t == trends.settings.topic_trends]
-        producer.sent.clear()
-        return sorted({(r["window"]["start"], r["window"]["size"], r["articles"]) for r in records if r["final"]})
-
-    async def scenario():
-        monkeypatch.setattr(trends_module, "now_ms", lambda: T0 - 9_000)
-        await trends.count([fake_event(1, 1, contribution("b", T0 - 10_000))])  # the route window before
-        monkeypatch.setattr(trends_module, "now_ms", lambda: T0 + 1_000)
-        await trends.count([fake_event(0, 2, contribution("a", T0))])
-        await trends.rebuild()
-        await trends.on_revoked()
-        monkeypatch.setattr(trends_module, "now_ms", lambda: T0 + 10_001)  # a's 10 s window, b's both: closed
-        await trends.publish()
-        revoked = finals_sent()
-        await trends.on_assigned(app, {TP(topic, 0)})
-        await trends.publish()
-        given_back = finals_sent()
-        await trends.rebuild()  # the rebalance is over
-        await trends.publish()
-        return revoked, given_back, finals_sent()
-
-    revoked, given_back, rebuilt = asyncio.run(scenario())
-    assert revoked == []  # nothing given back yet: not even finals
-    assert given_back == [(rfc3339(T0 - 5_000), 10, 1)]  # a's 10 s window, from partition 0, at once
-    # b's windows after the rebuild; a's not again
-    assert rebuilt == [(rfc3339(T0 - 25_000), 20, 1), (rfc3339(T0 - 15_000), 10, 1)]
-    assert trends.ready and trends.kept == set()
