@@ -1,5 +1,6 @@
-"""Faust's Kafka transport with three changes: records handed to the stream without a task,
-fetching that resumes as soon as a stream buffer drains, and the fetch wait.
+"""Faust's Kafka transport with four changes: records handed to the stream without a task,
+fetching that resumes as soon as a stream buffer drains, the fetch wait, and no record
+fetched before a seek delivered after it.
 
 **The hand-off.** Faust's consumer hands every fetched record to the stream buffers as
 ``wait_first(callback(message), suspend_flow.wait())``: a rebalance that suspends the flow
@@ -34,6 +35,19 @@ held back, rechecks every 0.1 s: 20,000 records with NLP off went from 5,000-5,9
 before they fill) it waits Faust's second, as a recheck would only wake two threads ten
 times a second: 5-6 ms of CPU per second per worker, idle or busy.
 
+**Seeks.** Faust keeps a read offset per partition (the last record handed on) and counts
+offsets that a fetch skips over as a "gap", acknowledged as if processed (compacted or
+transactional topics have such holes). At the end of a table recovery Faust resumes the stream
+partitions, then seeks them to their committed offsets while the fetcher runs. A fetch that
+began before that seek still hands on its records afterwards: the first one finds the read
+offset reset to the committed offset, and every offset in between counts as a gap, committed
+though the records handed on before the seek were cleared from the stream buffers unprocessed
+(or, the other way round, re-fetched records count as already read and a partition's commits
+stall). Here no record is handed on while a seek is under way, a record fetched before its
+partition's latest seek is never handed on after it (nor counts as a gap), and the partition
+goes back to where that seek put it before the next fetch. Records handed on twice are
+enriched twice (at-least-once); none is skipped.
+
 Nothing else changes.
 """
 
@@ -41,7 +55,7 @@ from __future__ import annotations
 
 import asyncio
 import types
-from collections.abc import Awaitable, Coroutine, Generator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Generator, Iterable, Mapping
 from typing import Any, NamedTuple
 
 import aiokafka
@@ -110,12 +124,109 @@ class ConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
 RECHECK_PARTITIONS = 0.1
 
 
+#: Seconds between attempts to seek to the committed offsets after one failed.
+RETRY_SEEK = 1.0
+
+
 class Consumer(aiokafka_driver.Consumer):
     """Faust's aiokafka consumer: the eager hand-off, fetching that resumes at once, the fetch wait (its thread)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._fetchable = asyncio.Event()  # set when a partition may be fetched from again
+        self._seeks = 0  # a count, raised by every seek
+        self._seeked_at: dict[TP, int] = {}  # a partition's latest seek: records fetched before it are void
+        self._seek_to: dict[TP, int | None] = {}  # where that seek put the partition (None: not moved)
+        self._seeking = 0  # seeks under way: no record is handed on meanwhile
+        self._not_seeking = asyncio.Event()
+        self._not_seeking.set()
+        self._fetch_began_at = 0  # ``_seeks`` when the fetch whose records are handed on began
+        self._put_back: dict[TP, int] = {}  # partitions a void fetch moved on, and where they go back to
+        self._positions_unknown = False  # a seek to the committed offsets failed: retried before anything is handed on
+
+    async def perform_seek(self) -> None:
+        """Faust's seek of every assigned partition to its committed offset; no record is handed on meanwhile."""
+        self._seeking += 1
+        self._not_seeking.clear()
+        try:
+            await super().perform_seek()
+        except BaseException:
+            self._positions_unknown = True
+            raise
+        else:
+            self._positions_unknown = False
+        finally:
+            self._seeking -= 1
+            if not self._seeking:
+                self._not_seeking.set()
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        committed = await super().seek_to_committed()
+        self._seeked({tp: offset if offset and offset > 0 else None for tp, offset in committed.items()})
+        return committed
+
+    async def seek(self, partition: TP, offset: int) -> None:
+        await super().seek(partition, offset)
+        self._seeked({partition: offset})
+
+    def _seeked(self, moved: Mapping[TP, int | None]) -> None:
+        """Records fetched before now are void for these partitions; where the seek put each."""
+        self._seeks += 1
+        for tp, offset in moved.items():
+            self._seeked_at[tp] = self._seeks
+            self._seek_to[tp] = offset
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Any]]:
+        """Faust's, except that a record fetched before its partition's latest seek is not handed on.
+
+        The partition then goes back to where that seek put it (or, if it did not move it, to
+        the first record not handed on) before the next fetch (see the module's "Seeks").
+        """
+        if not await self._positions_known():
+            return
+        began_at = self._fetch_began_at = self._seeks
+        generation = self.app.consumer_generation_id
+        seeked_at, put_back = self._seeked_at, self._put_back
+        async for tp, message in super().getmany(timeout):
+            if self._seeking:
+                await self._not_seeking.wait()
+                if self.app.consumer_generation_id != generation or self._positions_unknown:
+                    break  # a rebalance's seek puts every partition where it belongs, as in Faust
+            if seeked_at.get(tp, 0) > began_at:  # void: its partition was seeked after this fetch began
+                if tp not in put_back:
+                    target = self._seek_to.get(tp)
+                    put_back[tp] = message.offset if target is None else target
+                continue
+            yield tp, message
+        await self._positions_known()
+
+    async def _positions_known(self) -> bool:
+        """Partitions a void fetch moved on are back where they belong; False if that must wait."""
+        if self._positions_unknown:
+            try:
+                await self.perform_seek()
+            except Exception as exc:  # noqa: BLE001 - a broker error or a rebalance: retried at the next fetch
+                self.log.warning("Could not seek to the committed offsets, retrying: %r", exc)
+                await asyncio.sleep(RETRY_SEEK)
+                return False
+        assignment = self.assignment() if self._put_back else set()
+        while self._put_back:
+            tp, offset = self._put_back.popitem()
+            if tp in assignment:
+                await self.seek(tp, offset)
+        return True
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Faust's, unless the record showing the gap was fetched before its partition's latest seek.
+
+        Then its read offset was reset under it (a task switch between fetch and hand-off): no
+        gap is known, and the partition goes back to where the seek put it.
+        """
+        if self._seeked_at.get(tp, 0) > self._fetch_began_at:
+            target = self._seek_to.get(tp)
+            self._put_back.setdefault(tp, offset_from if target is None else target)
+            return
+        await super()._add_gap(tp, offset_from, offset_to)
 
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)

@@ -1,14 +1,16 @@
-"""Faust's transport, changed three times. The eager hand-off: a coroutine that does not wait
+"""Faust's transport, changed four times. The eager hand-off: a coroutine that does not wait
 finishes in its first step, without a task; one that waits goes on in a task exactly as if awaited
 (values, exceptions, cancellation); the consumer keeps Faust's race against a suspended flow for
 hand-offs that wait. Resuming: fetching starts again when a held-back partition drains, not after
-Faust's fixed second. The fetch wait: the aiokafka consumer gets the configured one, not 1.5 s."""
+Faust's fixed second. The fetch wait: the aiokafka consumer gets the configured one, not 1.5 s. Seeks: a record
+fetched before a seek of its partition is never handed on after it, nor counts as a gap."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from aiokafka.structs import ConsumerRecord
 from faust.types import TP
 
 from streams import faust_transport
@@ -255,3 +257,166 @@ def test_with_nothing_held_back_a_wait_for_records_is_faust_s_as_there_is_nothin
     consumer.on_buffer_full(RAW_1)
     consumer.on_buffer_drop(RAW_1)
     assert waits_asked_of_the_client(consumer) == [1.0]
+
+
+# --- seeks: no record fetched before a seek is handed on after it -------------------------------
+
+
+def record(offset: int, tp: TP = RAW_0) -> ConsumerRecord:
+    return ConsumerRecord(tp.topic, tp.partition, offset, 0, 0, None, b"{}", None, 0, 2, [])
+
+
+class Broker:
+    """What the consumer asks of the Kafka client in these tests: fetches, seeks, committed offsets."""
+
+    def __init__(self, consumer: faust_transport.Consumer, committed: dict[TP, int]) -> None:
+        self.committed = committed
+        self.seeks: list[tuple[TP, int]] = []
+        self.fetches: list[list[int]] = []  # what each fetch returns, in order
+        self.during_fetch = None  # called while a fetch waits at the broker
+        consumer.assignment = lambda: set(committed)
+        consumer.highwater = lambda tp: 10_000
+        consumer._set_active_tps(set(committed))
+        consumer._getmany = self.getmany
+        consumer._seek = self.seek
+
+    async def getmany(self, active_partitions, timeout):
+        if self.during_fetch is not None:
+            await self.during_fetch()
+        offsets = self.fetches.pop(0) if self.fetches else []
+        return {RAW_0: [record(offset) for offset in offsets]} if offsets else {}
+
+    async def seek(self, tp, offset):
+        self.seeks.append((tp, offset))
+
+    async def seek_to_committed(self):
+        for tp, offset in self.committed.items():
+            self.seeks.append((tp, offset))
+        return dict(self.committed)
+
+
+def patch_seek_to_committed(monkeypatch, seek_to_committed) -> None:
+    """The aiokafka driver's seek to the committed offsets, which the consumer's own calls."""
+
+    async def patched(consumer):
+        return await seek_to_committed()
+
+    monkeypatch.setattr(faust_transport.aiokafka_driver.Consumer, "seek_to_committed", patched)
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    consumer = consumer_of()
+    broker = Broker(consumer, {RAW_0: 312})
+    patch_seek_to_committed(monkeypatch, broker.seek_to_committed)
+    consumer.resume_flow()
+    broker.consumer = consumer
+    return broker
+
+
+async def handed_on(consumer: faust_transport.Consumer) -> list[int]:
+    return [message.offset async for _, message in consumer.getmany(timeout=1.0)]
+
+
+def test_records_of_a_fetch_are_handed_on_when_no_seek_came_between(broker):
+    async def main():
+        broker.fetches = [[312, 313, 314]]
+        assert await handed_on(broker.consumer) == [312, 313, 314]
+        assert broker.seeks == []
+
+    asyncio.run(main())
+
+
+def test_a_fetch_that_began_before_a_seek_hands_nothing_on_and_its_partition_goes_back_where_the_seek_put_it(broker):
+    """Faust's recovery seeks the stream partitions while the fetcher runs: records 362.. of a
+    fetch begun before that seek found the read offset reset to 312, and 313..361 counted as
+    acknowledged, never enriched."""
+
+    async def main():
+        consumer = broker.consumer
+
+        async def recovery_seeks():
+            await consumer.perform_seek()
+
+        broker.during_fetch = recovery_seeks
+        broker.fetches = [[362, 363, 364]]
+        assert await handed_on(consumer) == []
+        assert broker.seeks == [(RAW_0, 312), (RAW_0, 312)]  # the recovery's seek, then back to where it put it
+        assert consumer._read_offset[RAW_0] == 312
+        broker.during_fetch = None
+        broker.fetches = [[312, 313]]
+        assert await handed_on(consumer) == [312, 313]  # the next fetch, begun after the seek
+
+    asyncio.run(main())
+
+
+def test_no_record_is_handed_on_while_a_seek_is_under_way(broker, monkeypatch):
+    async def main():
+        consumer = broker.consumer
+        committed_fetched = asyncio.Event()
+        seek_started = asyncio.Event()
+        original = broker.seek_to_committed
+
+        async def slow_seek_to_committed():
+            seek_started.set()
+            await committed_fetched.wait()  # the OffsetFetch round trip
+            return await original()
+
+        patch_seek_to_committed(monkeypatch, slow_seek_to_committed)
+        broker.fetches = [[312, 313]]
+        seeking = asyncio.ensure_future(consumer.perform_seek())
+        await seek_started.wait()
+        taking = asyncio.ensure_future(handed_on(consumer))
+        await asyncio.sleep(0.05)
+        assert not taking.done()  # the fetch came back during the seek: held
+        committed_fetched.set()
+        await seeking
+        assert await taking == []  # fetched before the seek ended: void, and put back
+        assert broker.seeks[-1] == (RAW_0, 312)
+
+    asyncio.run(main())
+
+
+def test_a_gap_shown_by_a_record_fetched_before_the_seek_is_not_counted_as_acknowledged(broker):
+    async def main():
+        consumer = broker.consumer
+        consumer._fetch_began_at = consumer._seeks
+        await consumer.perform_seek()  # during the drain loop's task switch between fetch and hand-off
+        await consumer._add_gap(RAW_0, 313, 361)
+        assert not consumer._gap[RAW_0]
+        assert consumer._put_back == {RAW_0: 312}
+
+    asyncio.run(main())
+
+
+def test_a_gap_within_a_fetch_begun_after_the_latest_seek_counts_as_faust_counts_it(broker):
+    async def main():
+        consumer = broker.consumer
+        await consumer.perform_seek()
+        consumer._fetch_began_at = consumer._seeks
+        await consumer._add_gap(RAW_0, 320, 330)  # a compacted or transactional topic's hole
+        assert {(i.begin, i.end) for i in consumer._gap[RAW_0]} == {(320, 331)}
+
+    asyncio.run(main())
+
+
+def test_after_a_failed_seek_nothing_is_handed_on_until_a_seek_succeeds(broker, monkeypatch):
+    async def main():
+        consumer = broker.consumer
+
+        async def fails():
+            raise ConnectionError("broker gone")
+
+        patch_seek_to_committed(monkeypatch, fails)
+        with pytest.raises(ConnectionError):
+            await consumer.perform_seek()
+        monkeypatch.setattr(faust_transport, "RETRY_SEEK", 0.0)
+        broker.fetches = [[400, 401]]
+        assert await handed_on(consumer) == []  # the seek fails again: it waits, fetches nothing
+        assert broker.fetches == [[400, 401]]
+        patch_seek_to_committed(monkeypatch, broker.seek_to_committed)
+        broker.fetches = [[312, 313]]
+        assert await handed_on(consumer) == [312, 313]
+        assert broker.seeks == [(RAW_0, 312)]
+
+    asyncio.run(main())
