@@ -43,10 +43,13 @@ began before that seek still hands on its records afterwards: the first one find
 offset reset to the committed offset, and every offset in between counts as a gap, committed
 though the records handed on before the seek were cleared from the stream buffers unprocessed
 (or, the other way round, re-fetched records count as already read and a partition's commits
-stall). Here no record is handed on while a seek is under way, a record fetched before its
-partition's latest seek is never handed on after it (nor counts as a gap), and the partition
-goes back to where that seek put it before the next fetch. Records handed on twice are
-enriched twice (at-least-once); none is skipped.
+stall). Here no record is handed on while a seek is under way; a record fetched before its
+partition's latest seek is never handed on after it (nor counts as a gap); the partition goes
+back to where that seek put it before the next fetch, also when the seek ended while a record
+was being handed on (Faust sets the read offset after the hand-off); and a partition without a
+committed offset, which the client's seek leaves where it is, goes back to the first record
+handed on since it was assigned. Records handed on twice are enriched twice (at-least-once);
+none is skipped.
 
 Nothing else changes.
 """
@@ -60,6 +63,7 @@ from typing import Any, NamedTuple
 
 import aiokafka
 import faust
+from aiokafka.errors import IllegalStateError
 from faust.transport import by_url
 from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP, TransportT
@@ -141,7 +145,8 @@ class Consumer(aiokafka_driver.Consumer):
         self._not_seeking = asyncio.Event()
         self._not_seeking.set()
         self._fetch_began_at = 0  # ``_seeks`` when the fetch whose records are handed on began
-        self._put_back: dict[TP, int] = {}  # partitions a void fetch moved on, and where they go back to
+        self._put_back: dict[TP, tuple[int, int]] = {}  # where a void fetch's partitions go back to, and when
+        self._first_handed_on: dict[TP, int] = {}  # per partition, since it was assigned
         self._positions_unknown = False  # a seek to the committed offsets failed: retried before anything is handed on
 
     async def perform_seek(self) -> None:
@@ -161,8 +166,22 @@ class Consumer(aiokafka_driver.Consumer):
                 self._not_seeking.set()
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
-        committed = await super().seek_to_committed()
-        self._seeked({tp: offset if offset and offset > 0 else None for tp, offset in committed.items()})
+        """The client's seek, and a partition without a committed offset back to its first record handed on.
+
+        The client leaves such a partition where it is, though records handed on before the
+        seek may be cleared from the stream buffers with it, unprocessed.
+        """
+        committed = dict(await super().seek_to_committed())
+        moved: dict[TP, int | None] = {}
+        for tp, offset in committed.items():
+            if offset and offset > 0:
+                moved[tp] = offset
+            elif tp in self._first_handed_on:
+                moved[tp] = self._first_handed_on[tp]
+                await self._seek(tp, moved[tp])
+            else:
+                moved[tp] = None
+        self._seeked(moved)
         return committed
 
     async def seek(self, partition: TP, offset: int) -> None:
@@ -176,6 +195,11 @@ class Consumer(aiokafka_driver.Consumer):
             self._seeked_at[tp] = self._seeks
             self._seek_to[tp] = offset
 
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        for tp in revoked:
+            self._first_handed_on.pop(tp, None)
+        await super().on_partitions_revoked(revoked)
+
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Any]]:
         """Faust's, except that a record fetched before its partition's latest seek is not handed on.
 
@@ -185,35 +209,52 @@ class Consumer(aiokafka_driver.Consumer):
         if not await self._positions_known():
             return
         began_at = self._fetch_began_at = self._seeks
-        generation = self.app.consumer_generation_id
-        seeked_at, put_back = self._seeked_at, self._put_back
+        seeked_at, first_handed_on = self._seeked_at, self._first_handed_on
         async for tp, message in super().getmany(timeout):
             if self._seeking:
                 await self._not_seeking.wait()
-                if self.app.consumer_generation_id != generation or self._positions_unknown:
-                    break  # a rebalance's seek puts every partition where it belongs, as in Faust
-            if seeked_at.get(tp, 0) > began_at:  # void: its partition was seeked after this fetch began
-                if tp not in put_back:
-                    target = self._seek_to.get(tp)
-                    put_back[tp] = message.offset if target is None else target
+            if self._positions_unknown or seeked_at.get(tp, 0) > began_at:
+                self._go_back(tp, message.offset)  # void: its partition was seeked after this fetch began
                 continue
+            if tp not in first_handed_on:
+                first_handed_on[tp] = message.offset
             yield tp, message
+            if seeked_at.get(tp, 0) > began_at:  # a seek ended while it was handed on: its read offset is stale
+                self._go_back(tp, None)
         await self._positions_known()
+
+    def _go_back(self, tp: TP, first_not_handed_on: int | None) -> None:
+        """Where ``tp`` goes before the next fetch: where its latest seek put it, else its first record not
+        handed on (None: it stays)."""
+        if tp not in self._put_back:
+            target = self._seek_to.get(tp) if self._seeked_at.get(tp, 0) > self._fetch_began_at else None
+            if target is None:
+                target = first_not_handed_on
+            if target is not None:
+                self._put_back[tp] = (target, self._seeks)
 
     async def _positions_known(self) -> bool:
         """Partitions a void fetch moved on are back where they belong; False if that must wait."""
         if self._positions_unknown:
-            try:
-                await self.perform_seek()
-            except Exception as exc:  # noqa: BLE001 - a broker error or a rebalance: retried at the next fetch
-                self.log.warning("Could not seek to the committed offsets, retrying: %r", exc)
-                await asyncio.sleep(RETRY_SEEK)
-                return False
+            if not self.assignment():
+                self._positions_unknown = False  # nothing to seek
+            else:
+                try:
+                    await self.perform_seek()
+                except Exception as exc:  # noqa: BLE001 - a broker error or a rebalance: retried at the next fetch
+                    self.log.warning("Could not seek to the committed offsets, retrying: %r", exc)
+                    await asyncio.sleep(RETRY_SEEK)
+                    return False
         assignment = self.assignment() if self._put_back else set()
         while self._put_back:
-            tp, offset = self._put_back.popitem()
+            tp, (offset, noted_at) = self._put_back.popitem()
+            if self._seeked_at.get(tp, 0) > noted_at and self._seek_to.get(tp) is not None:
+                continue  # a later seek put it where it belongs
             if tp in assignment:
-                await self.seek(tp, offset)
+                try:
+                    await self.seek(tp, offset)
+                except IllegalStateError:
+                    continue  # revoked meanwhile: its next owner starts from the committed offset
         return True
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
@@ -223,8 +264,7 @@ class Consumer(aiokafka_driver.Consumer):
         gap is known, and the partition goes back to where the seek put it.
         """
         if self._seeked_at.get(tp, 0) > self._fetch_began_at:
-            target = self._seek_to.get(tp)
-            self._put_back.setdefault(tp, offset_from if target is None else target)
+            self._go_back(tp, offset_from)
             return
         await super()._add_gap(tp, offset_from, offset_to)
 

@@ -291,7 +291,8 @@ class Broker:
 
     async def seek_to_committed(self):
         for tp, offset in self.committed.items():
-            self.seeks.append((tp, offset))
+            if offset:  # as aiokafka: a partition without a committed offset stays where it is
+                self.seeks.append((tp, offset))
         return dict(self.committed)
 
 
@@ -384,7 +385,7 @@ def test_a_gap_shown_by_a_record_fetched_before_the_seek_is_not_counted_as_ackno
         await consumer.perform_seek()  # during the drain loop's task switch between fetch and hand-off
         await consumer._add_gap(RAW_0, 313, 361)
         assert not consumer._gap[RAW_0]
-        assert consumer._put_back == {RAW_0: 312}
+        assert [offset for offset, _ in consumer._put_back.values()] == [312]
 
     asyncio.run(main())
 
@@ -418,5 +419,38 @@ def test_after_a_failed_seek_nothing_is_handed_on_until_a_seek_succeeds(broker, 
         broker.fetches = [[312, 313]]
         assert await handed_on(consumer) == [312, 313]
         assert broker.seeks == [(RAW_0, 312)]
+
+    asyncio.run(main())
+
+
+def test_a_seek_that_ends_while_the_last_record_of_a_fetch_is_handed_on_still_puts_its_partition_back(broker):
+    """Faust's drain loop sets the read offset after the hand-off (which can wait for a full
+    buffer): to the record's offset, over the one the seek had just reset."""
+
+    async def main():
+        consumer = broker.consumer
+        broker.fetches = [[312, 313]]
+        fetch = consumer.getmany(timeout=1.0)
+        assert [(await anext(fetch))[1].offset, (await anext(fetch))[1].offset] == [312, 313]
+        await consumer.perform_seek()  # while 313 is handed on
+        with pytest.raises(StopAsyncIteration):
+            await anext(fetch)
+        assert broker.seeks == [(RAW_0, 312), (RAW_0, 312)]  # the seek, then back to where it put it
+
+    asyncio.run(main())
+
+
+def test_a_partition_without_a_committed_offset_goes_back_to_its_first_record_handed_on(broker):
+    """The client leaves it where it is, though the records handed on before may be cleared unprocessed."""
+
+    async def main():
+        consumer = broker.consumer
+        broker.committed[RAW_0] = None
+        broker.fetches = [[0, 1, 2]]
+        assert await handed_on(consumer) == [0, 1, 2]
+        await consumer.perform_seek()
+        assert broker.seeks == [(RAW_0, 0)]
+        broker.fetches = [[0, 1, 2, 3]]
+        assert await handed_on(consumer) == [0, 1, 2, 3]
 
     asyncio.run(main())
