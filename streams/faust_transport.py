@@ -46,9 +46,10 @@ though the records handed on before the seek were cleared from the stream buffer
 stall). Here no record is handed on while a seek is under way; a record fetched before its
 partition's latest seek is never handed on after it (nor counts as a gap); the partition goes
 back to where that seek put it before the next fetch, also when the seek ended while a record
-was being handed on (Faust sets the read offset after the hand-off); and a partition without a
-committed offset, which the client's seek leaves where it is, goes back to the first record
-handed on since it was assigned. Records handed on twice are enriched twice (at-least-once);
+was being handed on (Faust sets the read offset after the hand-off); and a stream partition
+without a committed offset, which the client's seek leaves where it is, goes back to the first
+record handed on since it was assigned (changelogs are never committed: a recovery seeks them
+itself). Records handed on twice are enriched twice (at-least-once);
 none is skipped.
 
 Nothing else changes.
@@ -176,7 +177,7 @@ class Consumer(aiokafka_driver.Consumer):
         for tp, offset in committed.items():
             if offset and offset > 0:
                 moved[tp] = offset
-            elif tp in self._first_handed_on:
+            elif tp in self._first_handed_on and self.app.topics.acks_enabled_for(tp.topic):
                 moved[tp] = self._first_handed_on[tp]
                 await self._seek(tp, moved[tp])
             else:
@@ -188,6 +189,10 @@ class Consumer(aiokafka_driver.Consumer):
         await super().seek(partition, offset)
         self._seeked({partition: offset})
 
+    async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
+        await super().seek_wait(partitions)
+        self._seeked(partitions)
+
     def _seeked(self, moved: Mapping[TP, int | None]) -> None:
         """Records fetched before now are void for these partitions; where the seek put each."""
         self._seeks += 1
@@ -196,8 +201,9 @@ class Consumer(aiokafka_driver.Consumer):
             self._seek_to[tp] = offset
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
-        for tp in revoked:
+        for tp in revoked:  # their next owner starts from the committed offsets
             self._first_handed_on.pop(tp, None)
+            self._put_back.pop(tp, None)
         await super().on_partitions_revoked(revoked)
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Any]]:

@@ -310,6 +310,8 @@ def broker(monkeypatch):
     consumer = consumer_of()
     broker = Broker(consumer, {RAW_0: 312})
     patch_seek_to_committed(monkeypatch, broker.seek_to_committed)
+    # the raw topic's records are acknowledged (committed), as the app's agents make them
+    monkeypatch.setattr(consumer.app.topics, "acks_enabled_for", lambda topic: "changelog" not in topic)
     consumer.resume_flow()
     broker.consumer = consumer
     return broker
@@ -452,5 +454,32 @@ def test_a_partition_without_a_committed_offset_goes_back_to_its_first_record_ha
         assert broker.seeks == [(RAW_0, 0)]
         broker.fetches = [[0, 1, 2, 3]]
         assert await handed_on(consumer) == [0, 1, 2, 3]
+
+    asyncio.run(main())
+
+
+def test_a_put_back_pending_when_its_partition_is_revoked_is_dropped(broker):
+    """Its next owner, this worker included, starts from the committed offsets; a put-back
+    noted in the old generation would jump over records cleared unprocessed."""
+
+    async def main():
+        consumer = broker.consumer
+        consumer._put_back[RAW_0] = (362, consumer._seeks)
+        await consumer.on_partitions_revoked({RAW_0})
+        assert RAW_0 not in consumer._put_back
+
+    asyncio.run(main())
+
+
+def test_a_changelog_partition_is_left_where_the_client_leaves_it(broker):
+    """Never committed, a changelog is positioned by the table recovery itself."""
+
+    async def main():
+        consumer = broker.consumer
+        changelog = TP("app-trends-chunks-changelog", 0)
+        broker.committed[changelog] = None
+        consumer._first_handed_on[changelog] = 0
+        await consumer.perform_seek()
+        assert broker.seeks == [(RAW_0, 312)]
 
     asyncio.run(main())
