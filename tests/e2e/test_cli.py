@@ -72,7 +72,11 @@ def test_demo_serve_keeps_the_page_up_with_a_trickle_until_ctrl_c():
         assert state["countries"].get("IR", 0) >= 1
     finally:
         os.killpg(demo.pid, signal.SIGINT)
-        code = demo.wait(timeout=60)
+        try:
+            code = demo.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)  # what it logged while stopping says where it hung
+            raise AssertionError(f"still running 60 s after Ctrl-C:\n{demo.stderr.read().decode()[-6000:]}") from None
     assert code == 0, demo.stderr.read().decode()
 
 
