@@ -49,8 +49,7 @@ back to where that seek put it before the next fetch, also when the seek ended w
 was being handed on (Faust sets the read offset after the hand-off); and a stream partition
 without a committed offset, which the client's seek leaves where it is, goes back to the first
 record handed on since it was assigned (changelogs are never committed: a recovery seeks them
-itself). Records handed on twice are enriched twice (at-least-once);
-none is skipped.
+itself). Records handed on twice are enriched twice (at-least-once); none is skipped.
 
 Nothing else changes.
 """
