@@ -5,7 +5,10 @@ Plain functions: the command line prints what ``run_demo`` reports and decides t
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +19,8 @@ from prometheus_client.utils import floatToGoString
 
 from streams.inputs import InputRecord
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+FLUSH_SECONDS = 10.0  # the trickle's writes to a broker that stopped answering are given up after this
 HEADLINE_METRICS = ("newsstream_articles_consumed_total", "newsstream_articles_enriched_total",
                     "newsstream_articles_deadlettered_total")
 
@@ -72,7 +77,8 @@ def run_demo(
         say(f"embedded broker at {embedded.url}; logs in {workdir}")
         ensure_topics(settings)
         web_port = free_port()
-        worker = spawn_worker(settings, log=result.worker_log, env_overrides={"NEWSSTREAM_WEB_PORT": str(web_port)})
+        worker = spawn_worker(settings, log=result.worker_log, env_overrides={"NEWSSTREAM_WEB_PORT": str(web_port)},
+                              own_group=True)  # stopped by us, before the broker
         result.page_url = f"http://127.0.0.1:{web_port}/"
         say(f"live page: {result.page_url}" + ("" if serve else " (while the demo runs; --serve keeps it up)"))
         try:
@@ -106,31 +112,44 @@ def run_demo(
 
 def keep_serving(settings, worker, *, trickle: float, articles: list[dict], say: Callable[[str], None],
                  url: str) -> None:
-    """Until Ctrl-C (or the worker exits): ``trickle`` articles a second, cycling ``articles`` under new ids."""
+    """Until Ctrl-C (or the worker exits): ``trickle`` articles a second, cycling ``articles`` under new ids.
+
+    Ctrl-C sets a flag rather than raising KeyboardInterrupt: raised inside the Kafka client's
+    network code, it can be caught there and the demo would never stop. The broker and the worker
+    are in process groups of their own, so they are still up for the last flush.
+    """
+    from kafka.errors import KafkaError
+
     from streams import kafka_io
 
     paced = trickle > 0 and bool(articles)
     say(f"serving the live page at {url} until Ctrl-C" +
         (f"; sending {trickle:g} sample article(s) a second" if paced else ""))
+    stopping = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in STOP_SIGNALS}
     producer = kafka_io.producer(settings) if paced else None
     sent, started = 0, time.monotonic()
     try:
-        while worker.poll() is None:
+        while worker.poll() is None and not stopping.is_set():
             if producer is None:
-                time.sleep(0.5)
+                stopping.wait(0.5)
                 continue
             due = int((time.monotonic() - started) * trickle) + 1
-            while sent < due:
+            while sent < due and not stopping.is_set():
                 article = trickled_article(articles, sent)
                 producer.send(settings.topic_raw, key=article["id"].encode(), value=orjson.dumps(article))
                 sent += 1
-            producer.flush()
-            time.sleep(max(0.0, started + sent / trickle - time.monotonic()))
-    except KeyboardInterrupt:
-        say(f"stopping (sent {sent} trickled article(s))")
+            producer.flush(timeout=FLUSH_SECONDS)
+            stopping.wait(max(0.0, started + sent / trickle - time.monotonic()))
+    except KafkaError as error:
+        say(f"the trickle stopped: {error}")
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        say(f"stopping (sent {sent} trickled article(s))")
         if producer is not None:
-            producer.close(timeout=5)
+            with contextlib.suppress(KafkaError):
+                producer.close(timeout=FLUSH_SECONDS)
 
 
 def trickled_article(articles: list[dict], n: int) -> dict:

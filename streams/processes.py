@@ -56,12 +56,18 @@ def die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_process(command: list[str], *, env: dict[str, str] | None = None, output=None) -> subprocess.Popen:
+def start_process(command: list[str], *, env: dict[str, str] | None = None, output=None,
+                  own_group: bool = False) -> subprocess.Popen:
     """``command`` in a child that dies with this process (Linux); stdout and stderr to ``output``
-    (a file, ``subprocess.DEVNULL``, or None for ours)."""
+    (a file, ``subprocess.DEVNULL``, or None for ours).
+
+    ``own_group``: in a process group of its own, so a Ctrl-C in the terminal reaches only us and
+    we stop it when its clients are done (a broker stopped with them would strand their last writes).
+    """
     return subprocess.Popen(
         command, env=env, stdout=output, stderr=None if output is None else subprocess.STDOUT,
         preexec_fn=die_with_parent if sys.platform == "linux" else None,
+        process_group=0 if own_group else None,
     )
 
 
@@ -174,14 +180,16 @@ def spawn_worker(
     metrics_port: int | None = None,
     env_overrides: dict[str, str] | None = None,
     log: Path | None = None,
+    own_group: bool = False,
 ) -> WorkerProcess:
     """Start ``python -m streams worker`` with ``settings`` (a free metrics port unless given).
 
-    ``log``: a file its output is appended to; without it, it writes to ours.
+    ``log``: a file its output is appended to; without it, it writes to ours. ``own_group``: as in
+    ``start_process``, for a caller that stops it itself.
     """
     port = free_port(count=processes) if metrics_port is None else metrics_port
     env = settings_environment(settings) | {"NEWSSTREAM_METRICS_PORT": str(port)} | (env_overrides or {})
     log_file = open(log, "ab") if log is not None else None  # noqa: SIM115 - closed in WorkerProcess.stop
     process = start_process([sys.executable, "-m", "streams", "worker", "--processes", str(processes)],
-                            env=env, output=log_file)
+                            env=env, output=log_file, own_group=own_group)
     return WorkerProcess(process, [port + i for i in range(processes)] if port else [], log, log_file)
