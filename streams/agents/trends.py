@@ -64,6 +64,8 @@ TRENDS_RECOVERY = Gauge("newsstream_trends_recovery_seconds",
 
 #: Seconds between checks for windows to publish (a final record goes out within this of its close).
 TICK = 1.0
+#: Seconds without a rebuild after a revocation before the timer says so in the log (then as often).
+SLOW_RECOVERY = 30.0
 BATCH, BATCH_WAIT = 500, 0.2
 
 
@@ -103,6 +105,7 @@ class Trends:
         self.ready = False
         self.revoked_at = time.monotonic()
         self.last_update = 0.0
+        self.warned_at = 0.0
         self.changelog_lock = asyncio.Lock()
         self.contributions = app.topic(f"{settings.app_id}-trends-contributions", internal=True,
                                        partitions=settings.topic_partitions, key_serializer="raw",
@@ -231,9 +234,19 @@ class Trends:
     async def publish(self) -> None:
         """Changed windows every update interval; closed windows at once, as final; then forget them."""
         if not self.ready:
+            self.warn_if_recovery_is_slow()
             return
         async with self.changelog_lock:
             await self._publish()
+
+    def warn_if_recovery_is_slow(self) -> None:
+        """A recovery that does not finish keeps every stream partition paused: say so (README, "Trends")."""
+        clock = time.monotonic()
+        waited = clock - self.revoked_at
+        if waited >= SLOW_RECOVERY and clock - self.warned_at >= SLOW_RECOVERY:
+            self.warned_at = clock
+            log.warning("trends: counts not rebuilt %.0f s after the last revocation: the table's recovery has not "
+                        "finished, and this process consumes nothing until it does", waited)
 
     async def _publish(self) -> None:
         now, clock = now_ms(), time.monotonic()

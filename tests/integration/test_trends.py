@@ -204,22 +204,32 @@ def test_counts_are_exact_after_kill_9_of_the_enrichment_and_of_the_trends_twice
     assert_recovery_reads_the_whole_changelog(settings, trends_env["NEWSSTREAM_APP_ID"])
 
 
+def next_close(settings: Settings, since: float, after: float) -> float:
+    """The first moment after ``after`` when a 10 s window ending after ``since`` closes (its end plus grace)."""
+    end = max(since // SIZES[0] + 1, (after - settings.trends_grace) // SIZES[0] + 1) * SIZES[0]
+    return end + settings.trends_grace
+
+
 def test_counts_are_exact_when_a_second_process_joins_and_leaves(broker, tmp_path):
-    # A rebalance pauses the counting 5-7 s here, on top of the enrichment's latency: with a grace of 12 s a
-    # loaded machine made articles late (counted in the metric, not in the window), so 30 s.
-    settings = trends_settings(broker, tmp_path, grace=30.0)
+    # A rebalance pauses the counting 3-7 s here, on top of the enrichment's latency: with a grace of 12 s a
+    # loaded machine made articles late (counted in the metric, not in the window), so 20 s. The second
+    # process is told to leave 2 s before a window closes (its stop takes 1-2 s), so that the window closes
+    # during the rebalance and its finals wait for the rebuild: their delay after the grace period is printed.
+    settings = trends_settings(broker, tmp_path, grace=20.0)
     ensure_topics(settings)
     first = worker_process(settings, tmp_path / "first.log")
     second = None
     try:
         first.wait_ready()
         stream = Producer(settings, per_second=40, seconds=30)
+        began = time.time()
         stream.start()
         time.sleep(5)
         second = worker_process(settings, tmp_path / "second.log").wait_ready()
         # it owns half of the partitions now; whether the window being filled is on one of them depends on
         # the window's key, so it may or may not count one: the counts must be exact either way
-        time.sleep(10)
+        closing = next_close(settings, since=began, after=time.time() + 5)
+        time.sleep(max(0.0, closing - 2.0 - time.time()))
         counted = second.metric("newsstream_trends_windows_open")
         late = second.metric("newsstream_trends_late_articles_total")
         assert second.stop() == 0
@@ -242,3 +252,8 @@ def test_counts_are_exact_when_a_second_process_joins_and_leaves(broker, tmp_pat
         if second is not None:
             second.kill()
     check_exact(settings, "join and leave")
+    finals, _ = final_records(settings)
+    during = sorted({(start, size): round(v["updated_at"] - closing, 1) for (start, size, _), v in finals.items()
+                     if start + size + settings.trends_grace == closing}.values())
+    print(f"the window(s) closing 2 s after the second process was told to leave: finals {during} s after grace")
+    assert during, "no final for the window that closed during the rebalance"
