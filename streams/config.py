@@ -85,7 +85,13 @@ class Settings(BaseSettings):
 
     # --- Processing --------------------------------------------------------------------
     batch_size: int = Field(default=32, ge=1, description="Records taken from Kafka and enriched together.")
-    nlp_batch_size: int = Field(default=16, ge=1, description="Articles per nlp.pipe batch inside a record batch.")
+    nlp_batch_size: int = Field(
+        default=64, ge=1, description="Paragraphs per nlp.pipe batch (NER reads each article paragraph by paragraph)."
+    )
+    ner_cache_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=0,
+        description="Bound of the NER cache per paragraph: repeated paragraphs are not read again. 0: no cache.",
+    )
     batch_wait: float = Field(default=0.2, ge=0, description="Max seconds to wait to fill a batch.")
     batch_max_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1,

@@ -142,4 +142,4 @@ async def deliver(senders: Senders, incoming: Sequence[Incoming], report: BatchR
                 raise DeliveryFailed(
                     f"dead letter of the record at {where(incoming[index])} not acknowledged: {error!r}"
                 ) from error
-    return BatchReport(outcomes=outcomes, seconds=report.seconds)
+    return BatchReport(outcomes=outcomes, seconds=report.seconds, ner_cache=report.ner_cache)

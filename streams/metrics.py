@@ -61,6 +61,14 @@ WORKER_RESTARTS = Gauge(
     "newsstream_worker_restarts",
     "Times the supervisor (--processes N) has restarted this process's slot since it started; 0 alone.",
 )
+NER_CACHE_PARAGRAPHS = Counter(
+    "newsstream_ner_cache_paragraphs_total",
+    "Paragraphs whose entities came from the NER cache (hit) or were read by spaCy (miss).",
+    ["result"],
+)
+NER_CACHE_BYTES = Gauge(
+    "newsstream_ner_cache_bytes", "Bytes the NER cache counts against its bound (NEWSSTREAM_NER_CACHE_BYTES)."
+)
 BUILD_INFO = Info("newsstream_build", "Version of newsstream and of the NLP pipeline it runs.")
 
 
@@ -77,6 +85,8 @@ def init_labels() -> None:
         ARTICLES_DEADLETTERED.labels(str(code))
     for stage in ("clean", "ner", "tag", "total"):
         STAGE_DURATION.labels(stage)
+    for result in ("hit", "miss"):
+        NER_CACHE_PARAGRAPHS.labels(result)
 
 
 class Health:
@@ -172,6 +182,10 @@ def record_batch(report, *, now: float | None = None) -> None:
     BATCH_SIZE.observe(len(report.outcomes))
     for stage, seconds in report.seconds.items():
         STAGE_DURATION.labels(stage).observe(seconds)
+    if report.ner_cache:
+        for result in ("hit", "miss"):
+            NER_CACHE_PARAGRAPHS.labels(result).inc(report.ner_cache[result])
+        NER_CACHE_BYTES.set(report.ner_cache["bytes"])
     for outcome in report.outcomes:
         if outcome.ok:
             ARTICLES_ENRICHED.inc()

@@ -82,6 +82,7 @@ def run_worker(settings: Settings) -> None:
             model=settings.spacy_model,
             max_record_bytes=settings.max_record_bytes,
             nlp_batch_size=settings.nlp_batch_size,
+            ner_cache_bytes=settings.ner_cache_bytes,
             nlp_enabled=settings.nlp_enabled and settings.enrich_enabled,  # a trends-only worker needs no model
             languages=settings.languages.split(","),
             preload=[code for code in settings.preload_languages.split(",") if code],

@@ -27,6 +27,7 @@ def enrich_command(
     configure_logging("warning")
     enricher = Enricher(
         model=settings.spacy_model, max_record_bytes=settings.max_record_bytes, nlp_batch_size=settings.nlp_batch_size,
+        ner_cache_bytes=settings.ner_cache_bytes,
         languages=settings.languages.split(","),
         preload=[code for code in settings.preload_languages.split(",") if code],
     )

@@ -158,17 +158,23 @@ _AGENCY = (
     r"|efe|ansa|tass|anadolu(?: agency)?|alliance news)"
 )
 
+#: The phrases of a comment form, which scrapers often join on one line
+#: ("Leave a comment. You must be logged in to post.").
+_COMMENT_FORM = (
+    r"(?:please enter your (?:comment|name|e-?mail(?: address)?|website)(?: here)?[!.]?"
+    r"|leave a (?:reply|comment)(?: cancel reply)?[.!]?"
+    r"|cancel reply[.!]?"
+    r"|you must be (?:logged|signed) in to (?:post|comment|reply)(?: a comment)?[.!]?"
+    r"|(?:post|add|submit|write) (?:a |your )?comment[.!:]?"
+    r"|save my name, e-?mail,? and website in this browser for the next time i comment[.!]?)"
+)
+
 #: Lines that are boilerplate as a whole (matched against the whole line, ignoring case).
 _BOILERPLATE_RE = re.compile(
     "|".join(
         [
-            # comment forms (WordPress and the like)
-            r"please enter your (?:comment|name|e-?mail(?: address)?|website)(?: here)?[!.]?",
-            r"leave a (?:reply|comment)(?: cancel reply)?[.!]?",
-            r"cancel reply",
-            r"you must be (?:logged|signed) in to post a comment[.!]?",
-            r"(?:post|add|submit|write) (?:a |your )?comment[.!:]?",
-            r"save my name, e-?mail,? and website in this browser for the next time i comment[.!]?",
+            # comment forms (WordPress and the like): one or several of their phrases on a line
+            rf"{_COMMENT_FORM}(?: ?{_COMMENT_FORM})*",
             r"notify me of (?:follow-up comments|new posts)[^\n]{0,40}",
             r"this site uses akismet to reduce spam[^\n]{0,120}",
             r"\d{1,5} comments?|comments?(?: \(\d{1,5}\))?|no comments(?: yet)?[.!]?",

@@ -33,6 +33,7 @@ from streams.core.geo.localized import (
 from streams.core.geo.names import normalize_name
 from streams.core.geo.places import to_tag
 from streams.core.language import detect_language
+from streams.core.ner_cache import ParagraphCache
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.core.provenance import data_version
 from streams.core.records import (
@@ -75,7 +76,8 @@ class Enricher:
         nlp=None,
         gazetteer: Gazetteer | None = None,
         max_record_bytes: int = 1024 * 1024,
-        nlp_batch_size: int = 16,
+        nlp_batch_size: int = 64,
+        ner_cache_bytes: int = 32 * 1024 * 1024,
         nlp_enabled: bool = True,
         languages: Iterable[str] = (ENGLISH, "fr"),
         preload: Iterable[str] = (),
@@ -86,12 +88,14 @@ class Enricher:
 
         ``languages``: those read by a NER pipeline (English always); the pipelines of the
         others than English are loaded when their first article arrives, or here for those in
-        ``preload``. ``models``: loaded pipelines by language (tests)."""
+        ``preload``. ``models``: loaded pipelines by language (tests). ``ner_cache_bytes``:
+        the bound of the NER cache per paragraph (``streams.core.ner_cache``); 0 for none."""
         self.nlp_enabled = nlp_enabled
         self.nlp = None if not nlp_enabled else nlp if nlp is not None else nlp_mod.load_pipeline(model)
         self.gazetteer = None if not nlp_enabled else gazetteer if gazetteer is not None else Gazetteer.load()
         self.max_record_bytes = max_record_bytes
         self.nlp_batch_size = nlp_batch_size
+        self.ner_cache = ParagraphCache(ner_cache_bytes) if ner_cache_bytes and nlp_enabled else None
         info = nlp_mod.model_info(self.nlp) if self.nlp is not None else {"model": "none", "version": "none"}
         self.pipeline_info = {**info, "newsstream": __version__, "data": data_version()}
         self.ner_languages = frozenset({ENGLISH, *languages}) & (set(LANGUAGE_MODELS) | set(models or ()))
@@ -155,6 +159,7 @@ class Enricher:
             work.append(unit)
         clean_done = time.perf_counter()
 
+        cache_before = self.ner_cache.stats() if self.ner_cache is not None else None
         mentions = self._ner(work)
         ner_done = time.perf_counter()
 
@@ -184,6 +189,7 @@ class Enricher:
                 "tag": tag_seconds,
                 "total": finished - started,
             },
+            ner_cache=_cache_change(cache_before, self.ner_cache),
         )
 
     def enrich_article(self, article: dict[str, Any]) -> Outcome:
@@ -218,13 +224,13 @@ class Enricher:
     def _ner_one_language(self, nlp, texts: list[str]) -> list[list[nlp_mod.Mention] | Exception]:
         """NER for texts of one language in one nlp.pipe; if that raises, isolate the culprit."""
         try:
-            return list(nlp_mod.extract_mentions(nlp, texts, batch_size=self.nlp_batch_size))
+            return list(nlp_mod.extract_mentions(nlp, texts, batch_size=self.nlp_batch_size, cache=self.ner_cache))
         except Exception:  # noqa: BLE001 - any failure of spaCy: isolate the record that causes it
             log.warning("nlp.pipe failed on a batch of %d; retrying one by one", len(texts), exc_info=True)
         results: list[list[nlp_mod.Mention] | Exception] = []
         for text in texts:
             try:
-                results.append(nlp_mod.extract_mentions(nlp, [text])[0])
+                results.append(nlp_mod.extract_mentions(nlp, [text], cache=self.ner_cache)[0])
             except Exception as exc:  # noqa: BLE001 - this record's failure, kept for its dead letter
                 results.append(exc)
         return results
@@ -326,6 +332,14 @@ class Enricher:
         """A record over the size limit keeps only its first ``max_record_bytes`` in the dead letter."""
         return dead_outcome(item, code, reason,
                             max_payload_bytes=self.max_record_bytes if code is ErrorCode.TOO_LARGE else None)
+
+
+def _cache_change(before: dict[str, int] | None, cache: ParagraphCache | None) -> dict[str, int]:
+    """Paragraphs this batch found in the NER cache and read anew, and the cache's size after it."""
+    if before is None or cache is None:
+        return {}
+    after = cache.stats()
+    return {"hit": after["hit"] - before["hit"], "miss": after["miss"] - before["miss"], "bytes": after["bytes"]}
 
 
 def _words(mention: nlp_mod.Mention) -> list[tuple[int, int]]:

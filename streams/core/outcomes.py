@@ -53,10 +53,12 @@ class Outcome:
 
 @dataclass(slots=True)
 class BatchReport:
-    """Outcomes in input order, and seconds spent per stage (for the metrics)."""
+    """Outcomes in input order, seconds spent per stage and the NER cache's use (for the metrics):
+    ``ner_cache`` holds paragraphs found (``hit``) and read (``miss``), and the cache's ``bytes``."""
 
     outcomes: list[Outcome]
     seconds: dict[str, float] = field(default_factory=dict)
+    ner_cache: dict[str, int] = field(default_factory=dict)
 
 
 def dead_outcome(

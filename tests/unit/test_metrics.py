@@ -66,3 +66,17 @@ def test_articles_are_counted_per_language_and_pipeline():
                {"entities": [], "countries": []}]  # NLP off: no analysis, not counted
     metrics.record_batch(BatchReport(outcomes=[Outcome(key="k", record=r) for r in records], seconds={}))
     assert (count("fr", "ner-fr"), count("und", "country-names")) == (before[0] + 1, before[1] + 1)
+
+
+def test_the_ner_cache_is_counted_per_result_and_its_size_shown():
+    from streams import metrics
+    from streams.core.outcomes import BatchReport
+
+    metrics.init_labels()
+    hits, misses = (metrics.NER_CACHE_PARAGRAPHS.labels(r)._value.get() for r in ("hit", "miss"))
+    metrics.record_batch(BatchReport(outcomes=[], ner_cache={"hit": 7, "miss": 2, "bytes": 4_096}))
+    assert metrics.NER_CACHE_PARAGRAPHS.labels("hit")._value.get() == hits + 7
+    assert metrics.NER_CACHE_PARAGRAPHS.labels("miss")._value.get() == misses + 2
+    assert metrics.NER_CACHE_BYTES._value.get() == 4_096
+    metrics.record_batch(BatchReport(outcomes=[]))  # NLP off: no cache, nothing counted
+    assert metrics.NER_CACHE_PARAGRAPHS.labels("hit")._value.get() == hits + 7

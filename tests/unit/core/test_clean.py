@@ -96,6 +96,8 @@ BOILERPLATE = [
     "Leave a reply",
     "Leave a Reply Cancel reply",
     "You must be logged in to post a comment.",
+    "Leave a comment. You must be logged in to post.",
+    "Leave a Reply Cancel reply You must be logged in to post a comment.",
     "Save my name, email, and website in this browser for the next time I comment.",
     "5 Comments",
     # links to other stories

@@ -106,3 +106,23 @@ def test_a_scraped_title_loses_its_html_and_entities_in_the_enriched_record(enri
     outcome = enricher.enrich_article({"title": "<h1>Japan&#39;s exports &amp; imports</h1>", "body": "Trade grew."})
     assert outcome.record["title"] == "Japan's exports & imports"
     assert outcome.record["text"].startswith("Japan's exports & imports\n\n")
+
+
+def test_a_syndicated_copy_reads_only_its_new_paragraphs_and_gives_the_same_record(enricher):
+    """The cache changes no output: a copy with a new headline and intro is enriched as without it."""
+    fresh = Enricher(max_record_bytes=1 << 20, nlp=enricher.nlp, gazetteer=enricher.gazetteer, ner_cache_bytes=0)
+    cached = Enricher(max_record_bytes=1 << 20, nlp=enricher.nlp, gazetteer=enricher.gazetteer)
+    seed = seed_article()
+    copy = {"id": "copy", "title": "Russia and Iran deepen ties, says ministry",
+            "body": f"From our wire partners.\n\n{seed['body']}\n\nLeave a comment. You must be logged in to post."}
+    first = cached.enrich_batch([Incoming(orjson.dumps(seed))])
+    second = cached.enrich_batch([Incoming(orjson.dumps(copy))])
+    assert first.ner_cache["hit"] == 0 and first.ner_cache["miss"] > 10
+    assert second.ner_cache["miss"] == 2 and second.ner_cache["hit"] == first.ner_cache["miss"] - 1
+    assert 0 < second.ner_cache["bytes"] <= cached.ner_cache.max_bytes
+    for article, report in ((seed, first), (copy, second)):
+        expected = fresh.enrich_batch([Incoming(orjson.dumps(article))]).outcomes[0].record
+        got = report.outcomes[0].record
+        assert {k: v for k, v in got.items() if k != "enriched_at"} == {
+            k: v for k, v in expected.items() if k != "enriched_at"}
+    assert fresh.ner_cache is None and fresh.enrich_batch([Incoming(b"{}")]).ner_cache == {}

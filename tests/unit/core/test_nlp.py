@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from streams.core import nlp
+from streams.core.ner_cache import ParagraphCache
 from tests.conftest import SEED
 
 
@@ -87,19 +88,106 @@ def test_a_long_text_gives_the_mentions_of_its_pieces_at_offsets_into_the_whole(
     assert shifted == [(m.text, m.label, m.start) for m in one]
 
 
-def test_texts_of_usual_length_give_what_one_nlp_pipe_gives(ner_only):
+def _fresh(nlp_, paragraph):
+    """The mentions spaCy finds in one paragraph read on its own, as (text, label, start, end)."""
+    return [(e.text, e.label_, e.start_char, e.end_char) for e in nlp_(paragraph).ents]
+
+
+def _as_tuples(mentions):
+    return [[(m.text, m.label, m.start, m.end) for m in one] for one in mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", []),
+        (" \n\n \n", []),
+        ("One.", [(0, "One.")]),
+        ("Title\n\nFirst one.\nSame paragraph.\n\n\n  Second  \n \n", [
+            (0, "Title"), (7, "First one.\nSame paragraph."), (38, "Second")]),
+        ("a\r\n\r\nb", [(0, "a"), (5, "b")]),
+    ],
+)
+def test_paragraphs_are_cut_at_blank_lines_without_the_whitespace_around_them(text, expected):
+    assert nlp.paragraphs(text) == expected
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in expected)
+
+
+def test_a_long_paragraph_is_cut_further_into_pieces():
+    text = "Title\n\n" + " ".join([PARAGRAPH] * 100)
+    pieces = nlp.paragraphs(text)
+    assert pieces[0] == (0, "Title") and len(pieces) > 2
+    assert all(len(piece) <= nlp.MAX_PIECE_CHARS and text[o : o + len(piece)] == piece for o, piece in pieces)
+
+
+def test_each_paragraph_is_read_on_its_own_and_its_mentions_placed_in_the_whole_text(ner_only):
     texts = [SEED.read_text(encoding="utf-8"), PARAGRAPH, "", "\n\n".join([PARAGRAPH] * 20)]
-    expected = [[(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents] for doc in ner_only.pipe(texts)]
-    got = [[(m.text, m.label, m.start, m.end) for m in doc] for doc in nlp.extract_mentions(ner_only, texts)]
+    expected = [[(m, label, o + s, o + e)
+                 for o, piece in nlp.paragraphs(text) for m, label, s, e in _fresh(ner_only, piece)]
+                for text in texts]
+    got = _as_tuples(nlp.extract_mentions(ner_only, texts))
     assert got == expected
+    assert all(text[s:e] == m for text, found in zip(texts, got, strict=True) for m, _, s, e in found)
+    assert len(got[0]) > 20 and len(got[3]) == 20 * len(got[1])
 
 
-def test_a_batch_holds_at_most_batch_size_pieces_and_max_batch_chars():
-    pieces = [(i, 0, "x" * 9_000) for i in range(30)]
-    batches = list(nlp._batches(pieces, 16))
-    assert [len(b) for b in batches] == [11, 11, 8]  # 11 x 9,000 <= 100,000 < 12 x 9,000
-    assert [len(b) for b in nlp._batches([(i, 0, "x") for i in range(40)], 16)] == [16, 16, 8]
-    assert [p for b in batches for p in b] == pieces
+def spy_on_pipe(monkeypatch, nlp_):
+    """Record every batch of texts handed to ``nlp_.pipe``."""
+    batches: list[list[str]] = []
+    real = type(nlp_).pipe
+
+    def pipe(self, texts, **kwargs):
+        texts = list(texts)
+        batches.append(texts)
+        return real(self, texts, **kwargs)
+
+    monkeypatch.setattr(type(nlp_), "pipe", pipe)
+    return batches
+
+
+def test_paragraphs_are_read_longest_first_in_batches_within_the_limits(ner_only, monkeypatch):
+    batches = spy_on_pipe(monkeypatch, ner_only)
+    texts = ["\n\n".join(f"{PARAGRAPH} Number {i}{'.' * (i % 7)}" for i in range(j, j + 30)) for j in range(0, 90, 30)]
+    nlp.extract_mentions(ner_only, texts, batch_size=16)
+    read = [piece for batch in batches for piece in batch]
+    assert sorted(read) == sorted(piece for text in texts for _, piece in nlp.paragraphs(text))
+    assert [len(p) for p in read] == sorted((len(p) for p in read), reverse=True)
+    assert [len(batch) for batch in batches] == [16] * 5 + [10]
+    batches.clear()
+    nlp.extract_mentions(ner_only, ["\n\n".join(["x" * 9_000] * 30)], batch_size=64)
+    assert [len(batch) for batch in batches] == [1]  # the same paragraph 30 times: read once
+    batches.clear()
+    nlp.extract_mentions(ner_only, ["\n\n".join(f"{i}" + "x" * 9_000 for i in range(30))], batch_size=64)
+    assert [len(batch) for batch in batches] == [11, 11, 8]  # 11 x 9,000 <= MAX_BATCH_CHARS < 12 x 9,000
+
+
+def test_cached_paragraphs_are_not_read_again_and_give_what_a_fresh_run_gives(ner_only, monkeypatch):
+    seed = SEED.read_text(encoding="utf-8")
+    title, _, body = seed.partition("\n\n")
+    copy = f"A new headline from another outlet\n\nIntro written by that outlet, in Lagos.\n\n{body}\n\nShare this."
+    fresh = _as_tuples(nlp.extract_mentions(ner_only, [seed, copy]))
+    cache = ParagraphCache(1 << 20)
+    batches = spy_on_pipe(monkeypatch, ner_only)
+    assert _as_tuples(nlp.extract_mentions(ner_only, [seed], cache=cache)) == fresh[:1]
+    read_first = sum(map(len, batches))
+    batches.clear()
+    assert _as_tuples(nlp.extract_mentions(ner_only, [copy], cache=cache)) == fresh[1:]
+    assert sorted(p for batch in batches for p in batch) == sorted(
+        ["A new headline from another outlet", "Intro written by that outlet, in Lagos.", "Share this."])
+    assert cache.stats()["hit"] == read_first - 1  # all of the seed's paragraphs but its title
+    batches.clear()
+    assert _as_tuples(nlp.extract_mentions(ner_only, [copy, seed], cache=cache)) == fresh[::-1]
+    assert batches == []
+
+
+def test_the_cache_keeps_pipelines_apart(ner_only):
+    french = nlp.load_pipeline(nlp.FRENCH_MODEL)
+    assert nlp.pipeline_identity(french) != nlp.pipeline_identity(ner_only)
+    cache = ParagraphCache(1 << 20)
+    english = _as_tuples(nlp.extract_mentions(ner_only, [PARAGRAPH], cache=cache))
+    in_french = _as_tuples(nlp.extract_mentions(french, [PARAGRAPH], cache=cache))
+    assert cache.stats()["hit"] == 0 and english != in_french
+    assert in_french == _as_tuples(nlp.extract_mentions(french, [PARAGRAPH]))
 
 
 def test_french_pipeline_meta_licence_and_labels():
