@@ -50,7 +50,8 @@ def core_stages(articles: list[dict], settings: Settings) -> dict[str, float]:
     """
     from streams.core.enrich import Enricher, Incoming
 
-    enricher = Enricher(model=settings.spacy_model, nlp_batch_size=settings.nlp_batch_size)
+    enricher = Enricher(model=settings.spacy_model, nlp_batch_size=settings.nlp_batch_size,
+                        ner_cache_bytes=settings.ner_cache_bytes)
     enricher.enrich_batch([Incoming(orjson.dumps(articles[0]))])  # warm up (lazy loads)
     totals: dict[str, float] = {}
     records = [Incoming(orjson.dumps(a)) for a in articles]
@@ -62,6 +63,9 @@ def core_stages(articles: list[dict], settings: Settings) -> dict[str, float]:
 
 
 # -- (a) bare spaCy ----------------------------------------------------------------------
+
+#: Articles per nlp.pipe batch when bare spaCy reads whole articles (as spaCy's users do).
+BARE_BATCH_ARTICLES = 16
 
 
 def _bare_worker(args: tuple[str, list[str], int, multiprocessing.Barrier]) -> float:

@@ -66,3 +66,55 @@ def test_without_gensim_the_articles_come_from_what_the_package_ships(monkeypatc
     assert all(words(a) >= WORDS_PER_ARTICLE for a in made)
     assert all(words(a) < 2 * WORDS_PER_ARTICLE for a in made)
     assert len({a["id"] for a in articles}) == len(articles)
+
+
+def test_a_story_is_cut_into_wire_paragraphs_that_keep_every_word():
+    from streams.bench.corpus import paragraphs
+
+    story = ('Fires burn near Sydney. A new blaze closed the Hume Highway. "We are ready," Mr. Smith said. '
+             "About 500 residents left. The U.S. sent help! Crews stayed?")
+    cut = paragraphs(story)
+    assert cut[0] == "Fires burn near Sydney."
+    assert cut[1] == 'A new blaze closed the Hume Highway. "We are ready," Mr. Smith said.'
+    assert " ".join(cut).split() == story.split() and len(cut) == 4
+    assert paragraphs("One sentence only") == ["One sentence only"]
+
+
+def test_a_syndicated_copy_keeps_every_paragraph_but_its_headline_and_intro():
+    from streams.bench.repeats import distinct, syndicated
+
+    original = {"id": "a", "title": "Fires burn near Sydney", "body": "Lede here. More.\n\nSecond.\n\nThird."}
+    copy = syndicated(original, 5)
+    assert copy["id"] == "a-copy-5" and copy["title"] != original["title"]
+    kept = copy["body"].split("\n\n")
+    assert kept[1:3] == ["Second.", "Third."] and "Lede here" in kept[0] and kept[0] != "Lede here. More."
+    assert "logged in" in copy["body"]
+    assert distinct([original, {**original, "id": "b"}, copy]) == [original, copy]
+
+
+def test_the_targets_table_reads_every_figure_from_the_results():
+    from streams.bench import Results, Run
+    from streams.bench.repeats import RepeatCost
+    from streams.bench.suite import targets
+
+    def run(seconds, processes=1):
+        return Run("r", 100, 60_000, seconds, processes)
+
+    results = Results(
+        processes=2, stages={"ner": 10.0, "beyond NER": 0.5, "total": 10.5},
+        best={("bare", 1): run(10.0), ("e2e", 1): run(10.2), ("bare", 2): run(5.0, 2), ("e2e", 2): run(5.4, 2),
+              ("untrended", 1): run(10.1)},
+        no_nlp=Run("n", 60_000, 0, 10.0, 1), ceiling=Run("c", 90_000, 0, 10.0, 1), steady=run(30.0, 2),
+        steady_rate=9.5, steady_seconds=30.0, latencies=[0.1 * i for i in range(1, 11)],
+        repeated=[RepeatCost(83, 6.0, 0.6, 1400, 160, 500_000), RepeatCost(83, 6.0, 0.5, 1400, 160, 500_000)],
+        rss=[300.0, 320.0],
+    )
+    rows = {name.split(" (")[0]: (measured, met) for name, measured, _, met in targets(results)}
+    assert rows["(e) pipeline / bare spaCy, 1 process"] == ("0.980", True)
+    assert rows["(e) pipeline / bare spaCy, 2 process(es)"] == ("0.926", False)
+    assert rows["(b) 2 processes / 1 process"] == ("1.89x", True)
+    assert rows["trends agents: throughput lost, 1 process"] == ("1.0%", True)
+    assert rows["NER of a syndicated copy / a new article"] == ("8.3%", True)
+    assert rows["(d) peak RSS per process"] == ("300 MB, 320 MB", True)
+    latency = next(measured for name, measured, _, _ in targets(results) if name.startswith("(c)"))
+    assert latency == "p50 0.60 s, p95 1.00 s, p99 1.00 s"
