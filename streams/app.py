@@ -35,6 +35,7 @@ from streams.agents.enrich import enrich_agent
 from streams.config import Settings
 from streams.core.enrich import Enricher
 from streams.core.outcomes import BatchReport, Destination, Incoming
+from streams.core_process import CoreProcess
 from streams.delivery import Send
 from streams.pipeline import EXIT_RESTART, Enrich, Pipeline
 
@@ -152,7 +153,7 @@ def senders(app: faust.App, settings: Settings) -> dict[Destination, Send]:
     return {destination: sender(topic) for destination, topic in settings.output_topics().items()}
 
 
-def enrich_call(enricher: Enricher, *, in_thread: bool) -> Enrich:
+def enrich_call(enricher: Enricher | CoreProcess, *, in_thread: bool) -> Enrich:
     """``enricher.enrich_batch`` as the pipeline calls it: in a worker thread when NLP is on (spaCy holds
     the CPU, the event loop stays free to heart-beat, fetch and commit), else inline (without NLP a record
     costs tens of microseconds: a thread would cost more than it saves)."""
@@ -169,7 +170,9 @@ def enrich_call(enricher: Enricher, *, in_thread: bool) -> Enrich:
     return enrich_in_thread
 
 
-def create_app(settings: Settings, enricher: Enricher, health: metrics.Health | None = None) -> faust.App:
+def create_app(
+    settings: Settings, enricher: Enricher | CoreProcess, health: metrics.Health | None = None
+) -> faust.App:
     """Build the Faust app for ``settings``; ``enricher`` is already loaded (model, gazetteer)."""
     if not settings.broker:
         raise ValueError("no broker configured")

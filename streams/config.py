@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     nlp_batch_size: int = Field(
         default=64, ge=1, description="Paragraphs per nlp.pipe batch (NER reads each article paragraph by paragraph)."
     )
+    core_process: bool = Field(
+        default=True,
+        description="Run the core (cleaning, NER, tagging) in a child process of each worker process, so spaCy "
+                    "and the event loop never wait for each other's GIL; false: in a thread of the worker.",
+    )
     ner_cache_bytes: int = Field(
         default=32 * 1024 * 1024, ge=0,
         description="Bound of the NER cache per paragraph: repeated paragraphs are not read again. 0: no cache.",

@@ -18,6 +18,7 @@ from streams import __version__, metrics
 from streams.app import create_app
 from streams.config import Settings
 from streams.core.enrich import Enricher
+from streams.core_process import CoreProcess
 from streams.pipeline import EXIT_RESTART, exit_now
 from streams.topics import ensure_topics
 from streams.trends_view import TrendsView
@@ -74,19 +75,23 @@ def run_worker(settings: Settings) -> None:
     metrics.WORKER_RESTARTS.set(int(os.environ.get(RESTARTS_VARIABLE) or 0))
     server = metrics.MetricsServer(health, host=settings.metrics_host, port=settings.metrics_port).start()
     server.routes["/trends"] = TrendsView(settings).wsgi  # any process answers for all (streams.trends_view)
-    page = None
+    page = core = None
     try:
         page = start_page(settings, [metrics_url(settings, server.port)])
         started = time.monotonic()
-        enricher = Enricher(
-            model=settings.spacy_model,
-            max_record_bytes=settings.max_record_bytes,
-            nlp_batch_size=settings.nlp_batch_size,
-            ner_cache_bytes=settings.ner_cache_bytes,
-            nlp_enabled=settings.nlp_enabled and settings.enrich_enabled,  # a trends-only worker needs no model
-            languages=settings.languages.split(","),
-            preload=[code for code in settings.preload_languages.split(",") if code],
-        )
+        options = {
+            "model": settings.spacy_model,
+            "max_record_bytes": settings.max_record_bytes,
+            "nlp_batch_size": settings.nlp_batch_size,
+            "ner_cache_bytes": settings.ner_cache_bytes,
+            "nlp_enabled": settings.nlp_enabled and settings.enrich_enabled,  # a trends-only worker needs no model
+            "languages": settings.languages.split(","),
+            "preload": [code for code in settings.preload_languages.split(",") if code],
+        }
+        if options["nlp_enabled"] and settings.core_process:
+            enricher = core = CoreProcess(options)  # the core in a child process (streams.core_process)
+        else:
+            enricher = Enricher(**options)
         health.model_loaded = True
         pipeline = enricher.pipeline_info
         metrics.BUILD_INFO.info(
@@ -106,6 +111,8 @@ def run_worker(settings: Settings) -> None:
                 raise SystemExit(EXIT_RESTART) from None
             raise
     finally:
+        if core is not None:
+            core.close()
         if page is not None:
             page.stop()
         server.stop()

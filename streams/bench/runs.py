@@ -17,7 +17,7 @@ import orjson
 
 from streams.bench.corpus import words
 from streams.config import Settings, settings_environment
-from streams.processes import WorkerProcess, spawn_worker
+from streams.processes import WorkerProcess, child_pids, spawn_worker
 
 
 @dataclass
@@ -105,10 +105,29 @@ def start_workers(settings: Settings, processes: int, *, nlp: bool, log_path: Pa
     })
 
 
+def worker_tree(workers: WorkerProcess) -> list[tuple[int, str]]:
+    """(pid, role) of every worker process (the supervisor's children, or the worker itself) and
+    of its core process (``streams.core_process``), roles "worker" and "core"."""
+    found = []
+    for pid in workers.children() if len(workers.ports) > 1 else [workers.pid]:
+        found.append((pid, "worker"))
+        found += [(child, "core") for child in child_pids(pid) if _is_core(child)]
+    return found
+
+
+def _is_core(pid: int) -> bool:
+    """A process multiprocessing started to run the core (not its resource tracker)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"multiprocessing" in command and b"resource_tracker" not in command
+
+
 def peak_rss_mb(workers: WorkerProcess) -> list[float]:
-    """VmHWM of every worker process (children of the supervisor, or the worker itself)."""
+    """VmHWM of every worker process and of its core process."""
     peaks = []
-    for pid in workers.children() or [workers.pid]:
+    for pid, _ in worker_tree(workers):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:

@@ -2,9 +2,10 @@
 
 What it proves: under at-least-once delivery a `kill -9` loses nothing (every article sent
 is read back enriched), costs only duplicates, leaves the latency of the articles it does not
-touch alone, and memory stays flat over a long run. Slot 1 is killed (SIGKILL) every
-``kill_every`` seconds and the supervisor starts it again; slot 0 lives through the whole run,
-so its memory at the start and the end of the run is the drift.
+touch alone, and memory stays flat over a long run. Slot 1's worker is killed (SIGKILL) every
+``kill_every`` seconds (its core process dies with it) and the supervisor starts it again;
+slot 0 lives through the whole run, so its memory (worker and core) at the start and the end
+of the run is the drift.
 
 An article is *inside a restart* when it was in flight at a kill (sent before, read after) or
 sent during the ``RESTART_WINDOW`` seconds after one; the latency figures leave those out and
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from streams.bench.runs import fresh_settings, percentile, start_workers
+from streams.bench.runs import fresh_settings, percentile, start_workers, worker_tree
 from streams.config import Settings
 
 #: Seconds after a kill during which sent articles count as inside the restart: the slot's new
@@ -38,12 +39,13 @@ SAMPLE_EVERY = 2.0
 
 @dataclass
 class Life:
-    """One process in one slot, from its first memory sample to its last."""
+    """One process in one slot (the worker, or its core process), from its first memory sample to its last."""
 
     slot: int
     pid: int
     first_seen: float
     samples: list[tuple[float, float]] = field(default_factory=list)  # (monotonic seconds, RSS MB)
+    role: str = "worker"
 
     @property
     def start_mb(self) -> float | None:
@@ -137,12 +139,12 @@ def run_soak(base: Settings, articles: list[dict], *, minutes: float, rate: floa
     kills: list[float] = []
 
     def sample(now: float) -> None:
-        for pid in workers.children():
+        for pid, role in worker_tree(workers):
             slot = slot_of(pid, workers.ports[0])
             mb = rss_mb(pid)
             if slot is None or mb is None:
                 continue
-            life = lives.setdefault(pid, Life(slot, pid, now))
+            life = lives.setdefault(pid, Life(slot, pid, now, role=role))
             life.samples.append((now, mb))
 
     def read(timeout: float) -> None:
@@ -170,7 +172,8 @@ def run_soak(base: Settings, articles: list[dict], *, minutes: float, rate: floa
                 sample(now)
                 next_sample += SAMPLE_EVERY
             if now >= next_kill:
-                victim = next((pid for pid in workers.children() if slot_of(pid, workers.ports[0]) == 1), None)
+                victim = next((pid for pid, role in worker_tree(workers)
+                               if role == "worker" and slot_of(pid, workers.ports[0]) == 1), None)
                 if victim is not None:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(victim, signal.SIGKILL)
@@ -219,7 +222,7 @@ def report(result: SoakResult) -> list[tuple[str, str, str, bool]]:
     ]
     for life in result.lives:
         start, end = life.start_mb, life.end_mb
-        rows.append((f"  slot {life.slot}, pid {life.pid}: {life.seconds:.0f} s",
+        rows.append((f"  slot {life.slot} {life.role}, pid {life.pid}: {life.seconds:.0f} s",
                      f"RSS {start:.0f} -> {end:.0f} MB" if start is not None and end is not None
                      else f"RSS at end {end:.0f} MB (lived < {WARM_UP:.0f} s)" if end is not None else "no sample",
                      "", True))

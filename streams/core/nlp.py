@@ -128,18 +128,19 @@ def extract_mentions(
 
     Each text is read paragraph by paragraph (``paragraphs``), so that a paragraph's entities
     depend on its own text only and ``cache`` can hand back what an earlier article's copy of
-    it gave, exactly. Paragraphs not cached are read once each (a paragraph twice in one call
-    is read once), longest first, in batches of at most ``batch_size`` paragraphs and
-    ``MAX_BATCH_CHARS`` characters: sorting by length keeps spaCy's padded batches short.
+    it gave, exactly. Paragraphs not cached are read longest first (sorting by length keeps
+    spaCy's padded batches short), in batches of at most ``batch_size`` paragraphs and
+    ``MAX_BATCH_CHARS`` characters. With a cache, a paragraph twice in one call is read once;
+    without one, every paragraph is read.
 
     Inside a memory zone: spaCy otherwise keeps every new token string in its vocabulary
     for ever, and a long-running worker's memory would grow with every article.
     """
     identity = pipeline_identity(nlp) if cache is not None else ""
-    parts = [[(offset, piece, cache.key(identity, piece) if cache is not None else piece)
-              for offset, piece in paragraphs(text)] for text in texts]
-    found: dict[str | bytes, list[Span]] = {}
-    unread: dict[str | bytes, str] = {}
+    parts = [[(offset, piece, cache.key(identity, piece) if cache is not None else (index, offset))
+              for offset, piece in paragraphs(text)] for index, text in enumerate(texts)]
+    found: dict[bytes | tuple[int, int], list[Span]] = {}
+    unread: dict[bytes | tuple[int, int], str] = {}
     for text_parts in parts:
         for _, piece, key in text_parts:
             if key in found or key in unread:

@@ -37,18 +37,20 @@ def test_the_report_says_what_was_lost_duplicated_and_how_memory_moved():
     assert rows["duplicates"] == ("12", True)
     assert rows["latency outside restarts"] == ("p50 0.20 s, p99 0.90 s", True)
     assert rows["RSS drift of the processes that lived through the run"] == ("+6.7%", True)
-    assert rows["  slot 1, pid 12: 5 s"][0].startswith("RSS at end 150 MB")
+    assert rows["  slot 1 worker, pid 12: 5 s"][0].startswith("RSS at end 150 MB")
     lost = SoakResult(10, 5.0, 3000, 2999, 2999, [], [0.2], 0, lives[:1])
     assert report(lost)[0][1:] == ("1 of 3000", "0", False)
 
 
 def test_a_worker_process_is_found_by_its_metrics_port():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
-                             env={**os.environ, "NEWSSTREAM_METRICS_PORT": "9466"})
+    child = subprocess.Popen([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(30)"],
+                             env={**os.environ, "NEWSSTREAM_METRICS_PORT": "9466"}, stdout=subprocess.PIPE)
     try:
+        assert child.stdout.readline() == b"up\n"  # running its own program, with its own environment
         assert slot_of(child.pid, 9464) == 2
         assert rss_mb(child.pid) > 0
     finally:
         child.kill()
         child.wait()
+        child.stdout.close()
     assert slot_of(child.pid, 9464) is None and rss_mb(child.pid) is None

@@ -154,8 +154,8 @@ def test_paragraphs_are_read_longest_first_in_batches_within_the_limits(ner_only
     assert [len(p) for p in read] == sorted((len(p) for p in read), reverse=True)
     assert [len(batch) for batch in batches] == [16] * 5 + [10]
     batches.clear()
-    nlp.extract_mentions(ner_only, ["\n\n".join(["x" * 9_000] * 30)], batch_size=64)
-    assert [len(batch) for batch in batches] == [1]  # the same paragraph 30 times: read once
+    nlp.extract_mentions(ner_only, ["\n\n".join(["x" * 9_000] * 30)], batch_size=64, cache=ParagraphCache(1 << 20))
+    assert [len(batch) for batch in batches] == [1]  # the same paragraph 30 times, with a cache: read once
     batches.clear()
     nlp.extract_mentions(ner_only, ["\n\n".join(f"{i}" + "x" * 9_000 for i in range(30))], batch_size=64)
     assert [len(batch) for batch in batches] == [11, 11, 8]  # 11 x 9,000 <= MAX_BATCH_CHARS < 12 x 9,000
