@@ -7,11 +7,14 @@ sends each batch's raw records through a pipe and gets its ``BatchReport`` back:
 call as ``Enricher.enrich_batch``, so the pipeline, delivery and their guarantees are those
 of the in-thread core.
 
-Failures: a child that dies (killed, out of memory, a crash inside spaCy) fails the call it
-was serving with ``CoreProcessDied`` and is started again, so the pipeline's retries find a
-new one; a record that kills it every time ends as a dead letter when its batch is retried
-record by record. The child dies with its worker (``PR_SET_PDEATHSIG``): a ``kill -9`` of the
-worker leaves nothing behind.
+Failures: a child that dies while it holds a batch (killed, out of memory, a crash inside
+spaCy) raises ``CoreProcessDied``, a ``ProcessFailure``: the pipeline neither retries nor
+dead-letters the batch (the records are not at fault), the worker exits as if it had crashed,
+and its restart processes the batch again, as before the core had a process of its own. A
+child found dead between batches is started again. The child dies with its worker
+(``PR_SET_PDEATHSIG``), so a ``kill -9`` of the worker leaves nothing behind; it ignores
+SIGINT and SIGTERM sent to the whole process group (Ctrl-C, systemd), so a graceful stop of
+the worker finishes its batch, then closes the pipe, which ends the child.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from streams.core.outcomes import BatchReport, Incoming
-from streams.errors import NewsstreamError
+from streams.errors import NewsstreamError, ProcessFailure
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,9 @@ log = logging.getLogger(__name__)
 START_TIMEOUT = 300.0
 
 
-class CoreProcessDied(NewsstreamError, RuntimeError):
-    """The core's child process ended while it held a batch (the batch is tried again)."""
+class CoreProcessDied(ProcessFailure):
+    """The core's child process ended while it held a batch, or could not be started again: the
+    worker must exit (restarted, it processes the batch again)."""
 
 
 class CoreProcessError(NewsstreamError, RuntimeError):
@@ -59,6 +63,7 @@ class CoreProcess:
         self._connection: Any = None
         self.pipeline_info: dict[str, Any] = {}
         self.starts = 0
+        self._closed = False
         self._start()
 
     @property
@@ -70,8 +75,13 @@ class CoreProcess:
         ours, theirs = self._context.Pipe(duplex=True)
         process = self._context.Process(target=serve, args=(theirs, self._options, os.getpid()),
                                         name="newsstream-core", daemon=True)
-        process.start()
-        theirs.close()
+        try:
+            process.start()
+        except OSError as exc:
+            ours.close()
+            raise CoreProcessError(f"the core process could not be started: {exc}") from exc
+        finally:
+            theirs.close()
         self._process, self._connection = process, ours
         self.starts += 1
         if not ours.poll(self._start_timeout):
@@ -91,17 +101,18 @@ class CoreProcess:
     def enrich_batch(self, items: Sequence[Incoming]) -> BatchReport:
         """``Enricher.enrich_batch`` in the child; raises ``CoreProcessDied`` if the child ends meanwhile."""
         with self._lock:
+            if self._closed:
+                raise CoreProcessDied("the core process was closed")
             if self._process is None or not self._process.is_alive():
-                self._restart("it had ended")
+                try:
+                    self._restart("it had ended between batches")
+                except NewsstreamError as exc:
+                    raise CoreProcessDied(f"the core process could not be started again: {exc}") from exc
             try:
                 self._connection.send(list(items))
                 status, payload = self._connection.recv()
             except (EOFError, OSError) as exc:
                 code = self._stop_child()
-                log.warning("starting the core process again: it ended (exit code %s) during a batch of %d records",
-                            code, len(items))
-                with contextlib.suppress(NewsstreamError):  # a failed start: the next call tries again
-                    self._start()
                 raise CoreProcessDied(
                     f"the core process ended (exit code {code}) while enriching a batch of {len(items)} records"
                 ) from exc
@@ -129,15 +140,17 @@ class CoreProcess:
         return process.exitcode
 
     def close(self) -> None:
-        """End the child (it ends when its pipe closes)."""
+        """End the child (it ends when its pipe closes); later calls raise ``CoreProcessDied``."""
         with self._lock:
+            self._closed = True
             self._stop_child()
 
 
 def serve(connection, options: dict[str, Any], parent: int) -> None:
     """In the child: build the Enricher, say it is ready, then answer batches until the pipe closes."""
     _die_with(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the worker decides
+    for signum in (signal.SIGINT, signal.SIGTERM):  # sent to the whole group (Ctrl-C, systemd): the worker decides
+        signal.signal(signum, signal.SIG_IGN)
     from streams.core.enrich import Enricher
 
     try:

@@ -35,3 +35,9 @@ class TransientError(NewsstreamError, RuntimeError):
     """Something outside us that may come back (the broker, its acknowledgements): restart me."""
 
     exit_code = EXIT_RESTART
+
+
+class ProcessFailure(TransientError):
+    """This process cannot go on (a child it depends on died), through no fault of the records it
+    held: the pipeline does not retry or dead-letter them, the worker exits and, restarted,
+    processes them again."""

@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 from streams import metrics
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
 from streams.delivery import DEFAULT_SOURCE, Senders, deliver, where
-from streams.errors import EXIT_RESTART
+from streams.errors import EXIT_RESTART, ProcessFailure
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,13 @@ async def enrich_safely(
     attempts: int = ENRICH_ATTEMPTS,
     delay: float = RETRY_DELAY,
 ) -> BatchReport:
-    """``enrich(incoming)``, which never raises: retried, then record by record, then dead letters."""
+    """``enrich(incoming)``, retried, then record by record, then dead letters; raises only a
+    ``ProcessFailure`` (the process must end: not the records' fault)."""
     for attempt in range(1, attempts + 1):
         try:
             return await enrich(incoming)
+        except ProcessFailure:
+            raise
         except Exception as exc:  # noqa: BLE001 - whatever enrich raises, the batch is tried again
             log.warning("enriching a batch of %d records failed (try %d of %d): %r",
                         len(incoming), attempt, attempts, exc, exc_info=attempt == attempts)
@@ -76,6 +79,8 @@ async def enrich_safely(
     for item in incoming:
         try:
             outcomes += (await enrich([item])).outcomes
+        except ProcessFailure:
+            raise
         except Exception as exc:  # noqa: BLE001 - the record fails alone: it is dead-lettered
             log.error("dead-lettering the record at %s: enriching it alone fails too: %r", where(item), exc)
             outcomes.append(dead_outcome(item, reason=f"enrichment raised {exc!r} (tried {attempts + 1} times)"))

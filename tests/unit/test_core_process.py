@@ -45,7 +45,7 @@ def test_the_child_gives_what_the_enricher_gives_in_this_process(core):
     assert set(report.seconds) >= {"clean", "ner", "tag", "total"} and report.ner_cache["miss"] > 0
 
 
-def test_a_child_killed_during_a_call_fails_that_call_and_the_next_call_gets_a_new_one(core):
+def test_a_child_killed_during_a_call_fails_that_call_and_the_next_call_starts_a_new_one(core):
     before = core.starts
     seed = SEED.read_text(encoding="utf-8")
     many = [Incoming(orjson.dumps({"id": f"s{i}", "title": "Seed", "body": seed.replace("\n\n", f"\n\n{i}. ")}))
@@ -55,10 +55,12 @@ def test_a_child_killed_during_a_call_fails_that_call_and_the_next_call_gets_a_n
     with pytest.raises(CoreProcessDied, match="exit code -9"):
         core.enrich_batch(many)
     killer.join()
-    assert core.starts == before + 1 and core.enrich_batch(items()).outcomes[0].ok
+    assert core._process is None  # not started again inside the failing call: the worker exits
+    assert core.enrich_batch(items()).outcomes[0].ok and core.starts == before + 1
 
 
 def test_a_child_found_dead_before_a_call_is_replaced_first(core):
+    assert core.enrich_batch(items()).outcomes[0].ok
     os.kill(core.pid, signal.SIGKILL)
     deadline = time.monotonic() + 5
     while core._process.is_alive() and time.monotonic() < deadline:
@@ -71,9 +73,22 @@ def test_a_model_that_will_not_load_fails_the_start_with_its_reason():
         CoreProcess({"model": "no_such_model_package"})
 
 
-def test_closing_ends_the_child():
+def test_closing_ends_the_child_and_later_calls_fail():
     process = CoreProcess({"nlp_enabled": False})
     pid = process.pid
     process.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+    with pytest.raises(CoreProcessDied, match="closed"):
+        process.enrich_batch(items())
+
+
+def test_the_child_ignores_signals_sent_to_the_whole_group():
+    process = CoreProcess({"nlp_enabled": False})
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            os.kill(process.pid, signum)
+        time.sleep(0.3)
+        assert process._process.is_alive() and process.enrich_batch(items()).outcomes[2].ok
+    finally:
+        process.close()

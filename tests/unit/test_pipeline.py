@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 
 import orjson
+import pytest
 
 from streams.core.outcomes import BatchReport, Incoming
+from streams.core_process import CoreProcessDied
 from streams.pipeline import Pipeline, enrich_safely
 from tests.unit.batches import FakeTopic, SlowAcks, enriched, incoming, senders
 
@@ -50,6 +52,31 @@ def test_a_poison_record_is_isolated_after_bounded_retries_and_dead_lettered_alo
 def test_an_enricher_that_always_raises_dead_letters_the_whole_batch():
     report = asyncio.run(enrich_safely(FlakyEnricher(transient=10**6), incoming(3), delay=0))
     assert [o.error for o in report.outcomes] == ["enrichment_failed"] * 3
+
+
+def test_a_dead_core_process_is_not_the_records_fault_they_are_neither_retried_nor_dead_lettered():
+    calls: list[int] = []
+
+    async def enrich(items: list[Incoming]) -> BatchReport:
+        calls.append(len(items))
+        raise CoreProcessDied("the core process ended (exit code -9)")
+
+    with pytest.raises(CoreProcessDied):
+        asyncio.run(enrich_safely(enrich, incoming(3), delay=0))
+    assert calls == [3]
+
+    async def dies_on_the_second_record(items: list[Incoming]) -> BatchReport:
+        calls.append(len(items))
+        if len(items) > 1:
+            raise RuntimeError("boom")
+        if len(calls) > 5:
+            raise CoreProcessDied("gone")
+        return enriched(items)
+
+    calls.clear()
+    with pytest.raises(CoreProcessDied):
+        asyncio.run(enrich_safely(dies_on_the_second_record, incoming(3), delay=0))
+    assert calls == [3, 3, 3, 1, 1, 1]
 
 
 # --- the pipeline ----------------------------------------------------------------------------------
