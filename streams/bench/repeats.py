@@ -77,7 +77,7 @@ def repeat_cost(articles: list[dict], settings: Settings, enricher=None) -> Repe
     if enricher is None:
         enricher = Enricher(model=settings.spacy_model, nlp_batch_size=settings.nlp_batch_size)
     enricher.enrich_batch([Incoming(orjson.dumps({"title": "Warm-up", "body": "Lazy loads happen here."}))])
-    enricher.ner_cache = ParagraphCache(settings.ner_cache_bytes or 32 * 1024 * 1024)
+    enricher.ner_cache = ParagraphCache(settings.ner_cache_bytes or Settings.model_fields["ner_cache_bytes"].default)
     originals = distinct(articles)
     copies = [syndicated(article, number) for number, article in enumerate(originals)]
     seconds, hits, misses = [], 0, 0
