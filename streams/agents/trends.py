@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import faust
@@ -48,6 +48,7 @@ from streams.core.trends import (
     window_sizes,
 )
 from streams.pipeline import exit_now
+from streams.recovery_watch import RecoveryWatch
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class Trends:
         self.revoked_at = time.monotonic()
         self.last_update = 0.0
         self.warned_at = 0.0
+        self.after_rebuild: Callable[[], Awaitable[None]] | None = None  # the publishing step (``attach``)
         self.changelog_lock = asyncio.Lock()
         self.contributions = app.topic(f"{settings.app_id}-trends-contributions", internal=True,
                                        partitions=settings.topic_partitions, key_serializer="raw",
@@ -207,6 +209,8 @@ class Trends:
         (after any batch still being counted: its chunks are in the table by then)."""
         async with self.changelog_lock:
             self._rebuild()
+        if self.after_rebuild is not None:  # a window that closed during the rebalance: its final at once
+            await self.after_rebuild()
 
     def _rebuild(self) -> None:
         owned = {tp.partition for tp in self.app.consumer.assignment()
@@ -324,10 +328,20 @@ def attach(app: faust.App, settings: Settings) -> Trends:
     app.agent(enriched, name="trends-route")(route_agent)
     app.agent(trends.contributions, name="trends-count")(count_agent)
     publish = guarded(trends.publish, "publishing trends")
+    trends.after_rebuild = publish
 
     async def publish_tick() -> None:  # no parameter: Faust then passes no app
         await publish()
 
     app.timer(TICK, name="trends-publish")(publish_tick)
+    watch = RecoveryWatch(app)
+
+    async def watch_tick() -> None:
+        try:
+            await watch.check()
+        except Exception:  # noqa: BLE001 - a failed remedy is logged; the next tick looks again
+            log.exception("table recovery: the stall check failed")
+
+    app.timer(TICK, name="recovery-watch")(watch_tick)
     app.on_partitions_revoked.connect(trends.on_revoked)
     return trends

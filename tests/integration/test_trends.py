@@ -13,6 +13,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from itertools import combinations
+from pathlib import Path
 from urllib.parse import urlencode
 
 import orjson
@@ -257,3 +258,36 @@ def test_counts_are_exact_when_a_second_process_joins_and_leaves(broker, tmp_pat
                      if start + size + settings.trends_grace == closing}.values())
     print(f"the window(s) closing 2 s after the second process was told to leave: finals {during} s after grace")
     assert during, "no final for the window that closed during the rebalance"
+
+
+def test_a_recovery_whose_changelog_records_are_lost_is_completed_by_the_watch(broker, tmp_path):
+    """The stall the join-and-leave test met about once in ten runs, forced (``fault_injection``): every recovery
+    after the first loses the changelog records it fetches in its first 4 s. The watch seeks them again; the counts
+    stay exact and no window is without its final."""
+    settings = trends_settings(broker, tmp_path, grace=20.0)
+    ensure_topics(settings)
+    faults = {"PYTHONPATH": str(Path(__file__).parent / "fault_injection"), "LOSE_CHANGELOG_RECORDS": "1"}
+    first = worker_process(settings, tmp_path / "first.log", **faults)
+    second = None
+    try:
+        first.wait_ready()
+        stream = Producer(settings, per_second=40, seconds=20)
+        stream.start()
+        time.sleep(8)
+        second = worker_process(settings, tmp_path / "second.log").wait_ready()
+        time.sleep(4)
+        assert second.stop() == 0
+        stream.finish()
+        wait_for_finals(settings, time.time())
+        reseeks = first.metric("newsstream_recovery_stalls_total", remedy="seek")
+        rebalances = first.metric("newsstream_recovery_stalls_total", remedy="rebalance")
+        late = first.metric("newsstream_trends_late_articles_total")
+    finally:
+        first.kill()
+        if second is not None:
+            second.kill()
+    dropped = (tmp_path / "first.log").read_text().count("fault injection: dropped")
+    print(f"\nrecords dropped by the fault injection: {dropped}; the watch sought again {reseeks:.0f} time(s), "
+          f"asked for {rebalances:.0f} rebalance(s); late articles {late:.0f}")
+    assert dropped and reseeks >= 1, "the fault was not injected, or the watch did not see it"
+    check_exact(settings, "changelog records lost in recovery")
