@@ -69,6 +69,13 @@ NER_CACHE_PARAGRAPHS = Counter(
 NER_CACHE_BYTES = Gauge(
     "newsstream_ner_cache_bytes", "Bytes the NER cache counts against its bound (NEWSSTREAM_NER_CACHE_BYTES)."
 )
+RECOVERY_STALLS = Counter(
+    "newsstream_recovery_stalls_total",
+    "Table recoveries restarted because a changelog partition sent nothing (streams.recovery_watch), by remedy.",
+    ["remedy"],
+)
+for _remedy in ("seek", "rebalance"):  # exported at 0 from the start, so that increase() sees the first one
+    RECOVERY_STALLS.labels(_remedy)
 BUILD_INFO = Info("newsstream_build", "Version of newsstream and of the NLP pipeline it runs.")
 
 

@@ -20,13 +20,10 @@ import time
 from typing import Any
 
 from faust.types import TP
-from prometheus_client import Counter
+
+from streams.metrics import RECOVERY_STALLS
 
 log = logging.getLogger(__name__)
-
-RECOVERY_STALLS = Counter("newsstream_recovery_stalls_total",
-                          "Table recoveries restarted because a changelog partition sent nothing, by remedy.",
-                          ["remedy"])
 
 #: Seconds without a record from a changelog partition that still has some to replay.
 STALL_AFTER = 5.0

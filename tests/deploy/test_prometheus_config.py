@@ -35,6 +35,7 @@ ALERTS = {
     "NewsstreamLagGrowing",
     "NewsstreamDeadLetterRatioHigh",
     "NewsstreamLatencyP99High",
+    "NewsstreamTableRecoveryStalled",
     "NewsstreamTargetsMissing",
     "NewsstreamRestartLoop",
 }
