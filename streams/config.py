@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         default=32 * 1024 * 1024, ge=0,
         description="Bound of the NER cache per paragraph: repeated paragraphs are not read again. 0: no cache.",
     )
-    batch_wait: float = Field(default=0.2, ge=0, description="Max seconds to wait to fill a batch.")
+    batch_wait: float = Field(default=0.1, ge=0, description="Max seconds to wait to fill a batch.")
     batch_max_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1,
         description="Most bytes of raw records enriched together; a batch holding more is enriched in parts.",
