@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import faust
@@ -107,7 +107,6 @@ class Trends:
         self.revoked_at = time.monotonic()
         self.last_update = 0.0
         self.warned_at = 0.0
-        self.after_rebuild: Callable[[], Awaitable[None]] | None = None  # the publishing step (``attach``)
         self.changelog_lock = asyncio.Lock()
         self.contributions = app.topic(f"{settings.app_id}-trends-contributions", internal=True,
                                        partitions=settings.topic_partitions, key_serializer="raw",
@@ -209,8 +208,6 @@ class Trends:
         (after any batch still being counted: its chunks are in the table by then)."""
         async with self.changelog_lock:
             self._rebuild()
-        if self.after_rebuild is not None:  # a window that closed during the rebalance: its final at once
-            await self.after_rebuild()
 
     def _rebuild(self) -> None:
         owned = {tp.partition for tp in self.app.consumer.assignment()
@@ -328,7 +325,6 @@ def attach(app: faust.App, settings: Settings) -> Trends:
     app.agent(enriched, name="trends-route")(route_agent)
     app.agent(trends.contributions, name="trends-count")(count_agent)
     publish = guarded(trends.publish, "publishing trends")
-    trends.after_rebuild = publish
 
     async def publish_tick() -> None:  # no parameter: Faust then passes no app
         await publish()

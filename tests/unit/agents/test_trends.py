@@ -152,21 +152,6 @@ def test_a_restart_rebuilds_the_same_counts_from_the_table_and_publishes_finals_
     assert restarted.table.data == {} and restarted.state.open_windows() == 0
 
 
-def test_a_rebuild_after_its_windows_closed_publishes_their_finals_without_waiting_for_the_timer(wired, settings,
-                                                                                                 monkeypatch):
-    app, trends, producer, changelog = wired
-    asyncio.run(trends.count([fake_event(0, 7, contribution("a", T0))]))
-    closed = T0 - 5_000 + 20_000 + 5_000 + 1  # a rebalance lasted past the route window's end plus the grace
-    monkeypatch.setattr(trends_module, "now_ms", lambda: closed)
-    monkeypatch.setattr(type(app), "consumer", FakeConsumer(trends.contributions.get_topic_name()))
-    producer.sent.clear()
-    trends.ready = False
-    asyncio.run(trends.rebuild())
-    finals = [orjson.loads(value) for topic, _, value, _ in producer.sent if topic == settings.topic_trends]
-    assert finals and all(record["final"] and record["articles"] == 1 for record in finals)
-    assert {record["window"]["size"] for record in finals} == {10, 20}
-
-
 class FakeConsumer:
     """app.consumer for ``rebuild``: this process owns every partition of the contributions topic."""
 
