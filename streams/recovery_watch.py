@@ -57,18 +57,18 @@ class RecoveryWatch:
         stalled = self.stalled(now) if consumer.flow_active else {}  # flow stopped: a rebalance restarts it anyway
         if not stalled:
             return
+        remedy = "seek" if self.reseeked_at is None else "rebalance"
         log.warning("table recovery: nothing received for %.0f s from %s (%s); %s", self.stall_after,
                     sorted(f"{tp.topic}/{tp.partition}@{offset}" for tp, offset in stalled.items()),
                     self.describe(set(stalled)),
-                    "asking the group to rebalance" if self.reseeked_at else "seeking them again")
-        if self.reseeked_at is None:
-            RECOVERY_STALLS.labels("seek").inc()
+                    "seeking them again" if remedy == "seek" else "asking the group to rebalance")
+        RECOVERY_STALLS.labels(remedy).inc()
+        if remedy == "seek":  # a seek that raises is tried again at the next tick
             for tp, offset in stalled.items():
                 await consumer.seek(tp, max(offset, 0))  # where Faust's recovery starts a partition
             consumer.resume_partitions(stalled)
             self.reseeked_at = now
-        else:
-            RECOVERY_STALLS.labels("rebalance").inc()
+        else:  # a rebalance is asked for at most once per stall_after
             self.reseeked_at = now
             await self.request_rebalance()
 
