@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import faust
@@ -64,10 +64,14 @@ TRENDS_RECOVERY = Gauge("newsstream_trends_recovery_seconds",
                         "Seconds from the last partition revocation (or start) until the counts were rebuilt.")
 
 #: Seconds between checks for windows to publish (a final record goes out within this of its close).
-TICK = 1.0
+PUBLISH_TICK = 0.25
+#: Seconds between looks at a table recovery (``RecoveryWatch``).
+WATCH_TICK = 1.0
 #: Seconds without a rebuild after a revocation before the timer says so in the log (then as often).
 SLOW_RECOVERY = 30.0
 BATCH, BATCH_WAIT = 500, 0.2
+#: Seconds between checks whether the counting stage's gathered batch is due (``Gathered``).
+GATHER_CHECK = 0.1
 
 
 def count_wait(grace: float) -> float:
@@ -292,6 +296,43 @@ async def release(stream: StreamT, events: list[EventT]) -> None:
         await stream.ack(event)
 
 
+class Gathered:
+    """The counting stage's batch: gathered from short takes, counted once it is ``wait`` old or ``size``
+    long, and at once when a rebalance begins.
+
+    A revocation waits until every record handed to an agent is acked, and Faust's ``take_events`` hands
+    over nothing before its whole wait has passed: taken whole, the stage's 1-5 s wait delayed every
+    rebalance, and every final of a window closing during one, by up to that much.
+    """
+
+    def __init__(self, stream: StreamT, count: Callable[[list[EventT]], Awaitable[None]], wait: float, size: int,
+                 rebalancing: Callable[[], bool]):
+        self.stream, self.count, self.wait, self.size, self.rebalancing = stream, count, wait, size, rebalancing
+        self.events: list[EventT] = []
+        self.since = 0.0
+
+    def add(self, events: Iterable[EventT]) -> None:
+        if not self.events:
+            self.since = time.monotonic()
+        self.events.extend(events)
+
+    def due(self) -> bool:
+        return bool(self.events) and (len(self.events) >= self.size or self.rebalancing()
+                                      or time.monotonic() - self.since >= self.wait)
+
+    async def flush(self) -> None:
+        events, self.events = self.events, []
+        await self.count(events)
+        await release(self.stream, events)
+
+    async def flush_when_due(self) -> None:
+        """The stream hands nothing over while a rebalance pauses it: so a timer, not the next take."""
+        while True:
+            await asyncio.sleep(GATHER_CHECK)
+            if self.due():
+                await self.flush()
+
+
 def guarded(step: Any, what: str) -> Any:
     """Anything but a bad record (handled inside) ends the process uncommitted: Faust would ack the batch."""
 
@@ -317,9 +358,15 @@ def attach(app: faust.App, settings: Settings) -> Trends:
             await release(stream, events)
 
     async def count_agent(stream: StreamT) -> None:
-        async for events in held_batches(stream, BATCH, count_wait(settings.trends_grace)):
-            await count(events)
-            await release(stream, events)
+        gathered = Gathered(stream, count, count_wait(settings.trends_grace), BATCH, lambda: app.rebalancing)
+        flusher = asyncio.ensure_future(guarded(gathered.flush_when_due, "counting a batch")())
+        try:
+            async for events in held_batches(stream, BATCH, BATCH_WAIT):
+                gathered.add(events)
+                if gathered.due():
+                    await gathered.flush()
+        finally:
+            flusher.cancel()
 
     enriched = app.topic(settings.topic_enriched, key_serializer="raw", value_serializer="raw")
     app.agent(enriched, name="trends-route")(route_agent)
@@ -329,7 +376,7 @@ def attach(app: faust.App, settings: Settings) -> Trends:
     async def publish_tick() -> None:  # no parameter: Faust then passes no app
         await publish()
 
-    app.timer(TICK, name="trends-publish")(publish_tick)
+    app.timer(PUBLISH_TICK, name="trends-publish")(publish_tick)
     watch = RecoveryWatch(app)
 
     async def watch_tick() -> None:
@@ -338,6 +385,6 @@ def attach(app: faust.App, settings: Settings) -> Trends:
         except Exception:  # noqa: BLE001 - a failed remedy is logged; the next tick looks again
             log.exception("table recovery: the stall check failed")
 
-    app.timer(TICK, name="recovery-watch")(watch_tick)
+    app.timer(WATCH_TICK, name="recovery-watch")(watch_tick)
     app.on_partitions_revoked.connect(trends.on_revoked)
     return trends

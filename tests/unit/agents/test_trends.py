@@ -241,3 +241,37 @@ def test_a_recovery_that_does_not_finish_is_reported_in_the_log(wired, caplog):
     said = [r.getMessage() for r in caplog.records if "not rebuilt" in r.getMessage()]
     assert len(said) == 2 and "30 s" in said[0] and "60 s" in said[1]
     assert producer.sent == []
+
+
+def test_the_counting_batch_waits_its_gathering_time_but_a_rebalance_counts_it_at_once(wired):
+    """A revocation waits for every record handed over: a batch still gathering must not make it wait."""
+    app, trends, producer, changelog = wired
+    wait = trends_module.count_wait(trends.settings.trends_grace)
+
+    async def scenario():
+        async with agent_named(app, "trends-count").test_context() as test_agent:
+            events = [await put_as_consumed(test_agent, contribution("a", T0), b"r")]
+            await asyncio.sleep(wait / 2)
+            assert changelog == [] and not events[0].message.acked  # still gathering
+            app.rebalancing = True
+            began = asyncio.get_running_loop().time()
+            await _until(lambda: events[0].message.acked)
+            return asyncio.get_running_loop().time() - began
+
+    took = asyncio.run(scenario())
+    assert len(changelog) == 1 and took < wait / 4, f"counted {took:.2f} s after the rebalance began"
+
+
+def test_a_gathered_batch_is_counted_once_it_is_as_old_as_the_wait(wired):
+    app, trends, _, changelog = wired
+    wait = trends_module.count_wait(trends.settings.trends_grace)
+
+    async def scenario():
+        async with agent_named(app, "trends-count").test_context() as test_agent:
+            began = asyncio.get_running_loop().time()
+            events = [await put_as_consumed(test_agent, contribution(name, T0), b"r") for name in "ab"]
+            await _until(lambda: all(e.message.acked for e in events))
+            return asyncio.get_running_loop().time() - began
+
+    took = asyncio.run(scenario())
+    assert wait <= took < wait + 0.5 and len(changelog) == 1  # both in one chunk
