@@ -113,7 +113,7 @@ def org_list_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
     return items
 
 
-_PERSON_AFTER = re.compile(r"[ \u00a0]*(?:said|says|told|added|wrote|asked|argued|noted|,\s+who)\b")
+PERSON_AFTER = re.compile(r"[ \u00a0]*(?:said|says|told|added|wrote|asked|argued|noted|,\s+who)\b")
 _PERSON_TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.US_COUNTY})
 
 
@@ -122,7 +122,7 @@ def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz
     or a name ending in "County"/"Parish", that no first name precedes anywhere in the
     text ("Karen Lewis") and no "said" follows. Weak and *near only*: kept only within
     NEAR_KM of the article's other places (``refine.py``)."""
-    if (" " in key and not key.endswith((" county", " parish"))) or _PERSON_AFTER.match(text, end):
+    if (" " in key and not key.endswith((" county", " parish"))) or PERSON_AFTER.match(text, end):
         return []
     candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _PERSON_TOWN_KINDS)
     if not candidates or re.search(r"\b[A-Z][a-z]+[ \u00a0]" + re.escape(span) + r"\b", text):

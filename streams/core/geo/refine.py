@@ -19,7 +19,11 @@ c. Coherence: a town chosen by its prior that lies far from every other place th
 d. A small weak town (a name NER called an organisation or a facility) more than
    WEAK_TOWN_KM from every other place of the article is dropped: a venue or a club
    ("at the Maracanã", a town 2,000 km from Rio), not a place the story is at; a town
-   NER called a person is kept only within NEAR_KM of them.
+   NER called a person (or did not label) is kept only within NEAR_KM of them, a big one
+   of a country the article names within WEAK_TOWN_KM ("Sukkur" in a Sindh story), and
+   the capital of such a country anywhere ("Kyiv").
+e. A stray small town alone in its country, far from a story set elsewhere, is dropped
+   (``_drop_strays``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ BIG_MARGIN = 1.5
 #: ... and the small one is farther than this from every other place (Athens, Ga. lies
 #: 100 km from Atlanta; Dallas, N.C. 200 km from Raleigh).
 FAR_KM = 2 * NEAR_KM
+#: Step e: a stray small town, in a story with at least this many places in one country.
+STRAY_POPULATION = 150_000
+STRAY_MIN_ANCHORS = 3
 
 
 def refine(items: list[Item], hinted: list[Place], dateline: Place | None, fixed: set[str]) -> None:
@@ -59,13 +66,21 @@ def refine(items: list[Item], hinted: list[Place], dateline: Place | None, fixed
             if big:
                 item.chosen = max(big, key=prior)
     _cohere(items, anchors, dateline, fixed)
+    _drop_strays(items, anchors, dateline, fixed)
+    named = {i.chosen.code for i in items if i.chosen is not None and not i.confirm}
     for item in items:  # d. a weak town far from everything else: a venue or a name ("the Maracanã")
         place = item.chosen
         if place is None or not item.confirm:
             continue
         far = nearest_km(place, [a for a in anchors if a != place])
         small = place.kind == PlaceKind.CITY and place.population < BIG_TOWN_POPULATION
-        if far > NEAR_KM if item.near_only else small and far > WEAK_TOWN_KM:
+        if item.near_only and place.code in named and place.kind == PlaceKind.CAPITAL:
+            limit = float("inf")  # "Kyiv called on Warsaw" in a story about Ukraine
+        elif item.near_only and not small and place.code in named:  # "Sukkur" (a person to NER) in a Sindh story
+            limit = WEAK_TOWN_KM
+        else:
+            limit = NEAR_KM if item.near_only else (WEAK_TOWN_KM if small else float("inf"))
+        if far > limit:
             item.chosen = None
 
 
@@ -95,3 +110,24 @@ def _cohere(items: list[Item], anchors: list[Place], dateline: Place | None, fix
         if best is not None:
             for item in group:
                 item.chosen = best
+
+
+def _drop_strays(items: list[Item], anchors: list[Place], dateline: Place | None, fixed: set[str]) -> None:
+    """e. A small town (under STRAY_POPULATION) that is the only evidence of its country,
+    farther than WEAK_TOWN_KM from every other place, in a story whose places lie at
+    least STRAY_MIN_ANCHORS times in one other country: a namesake the gazetteer lacks
+    there ("Newburgh" in Fife is no town of New York; "Mati" near Athens none of Mindanao)."""
+    per_country = Counter(a.code for a in anchors)
+    if not per_country or per_country.most_common(1)[0][1] < STRAY_MIN_ANCHORS:
+        return
+    evidence = Counter(i.chosen.code for i in items if i.chosen is not None)
+    for item in items:
+        place = item.chosen
+        if (place is None or place.kind != PlaceKind.CITY or place.population >= STRAY_POPULATION
+                or item.qualifier or item.key in fixed or place == dateline):
+            continue
+        same = sum(i.chosen == place for i in items)
+        if evidence[place.code] > same:
+            continue
+        if nearest_km(place, [a for a in anchors if a != place]) > WEAK_TOWN_KM:
+            item.chosen = None

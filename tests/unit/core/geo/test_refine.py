@@ -110,3 +110,34 @@ def test_a_cuisine_or_heritage_demonym_names_no_country(gaz):
     text = "Damage was reported in Spanish Town and Kingston, Jamaica."
     found, tags = places(gaz, text, ("Spanish", "NORP"), ("Kingston", "GPE"), ("Jamaica", "GPE"))
     assert found["Spanish Town"].country == "JM" and tags == {"JM"}
+
+
+def test_a_stray_small_town_alone_in_its_country_is_dropped(gaz):
+    text = ("Flood barriers in Perth held, while Dundee and Edinburgh sent pumps to Newburgh, "
+            "a village on the Tay.")
+    marks = [("Perth", "GPE"), ("Dundee", "GPE"), ("Edinburgh", "GPE"), ("Newburgh", "GPE")]
+    found, tags = places(gaz, text, *marks)
+    assert "Newburgh" not in found and tags == {"GB"}
+    # with a qualifier it is the town written
+    text = "Pumps from Perth, Dundee and Edinburgh went to Newburgh, N.Y., by ship."
+    found, tags = places(gaz, text, *marks[:3], ("Newburgh", "GPE"))
+    assert found["Newburgh"].country == "US" and tags == {"GB", "US"}
+
+
+def test_a_big_town_ner_called_a_person_in_a_country_the_story_names(gaz):
+    text = ("The Indus rose at Hyderabad and Karachi in Pakistan. Farther north, the barrage at Sukkur "
+            "passed its peak.")
+    marks = [("Hyderabad", "GPE"), ("Karachi", "GPE"), ("Pakistan", "GPE"), ("Sukkur", "PERSON")]
+    found, _ = places(gaz, text, *marks)
+    assert found["Sukkur"].country == "PK"
+    # a person of that name stays a person
+    text = "Karachi and Hyderabad in Pakistan voted. Imran Sukkur said turnout was low."
+    found, _ = places(gaz, text, *marks[:3], ("Imran Sukkur", "PERSON"))
+    assert "Sukkur" not in found and "Imran Sukkur" not in found
+
+
+def test_a_capital_opening_a_sentence_ner_did_not_label(gaz):
+    text = "Farmers in Poland blocked the border with Ukraine near Lublin.\n\nKyiv called on Warsaw to end it."
+    found, tags = places(gaz, text, ("Poland", "GPE"), ("Ukraine", "GPE"), ("Lublin", "GPE"), ("Warsaw", "GPE"))
+    assert found["Kyiv"].country == "UA" and found["Kyiv"].feature == "capital"
+    assert tags == {"PL", "UA"}
