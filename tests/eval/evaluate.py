@@ -58,7 +58,7 @@ SETS = {
     "dev_fr": HERE / "dev_fr.jsonl",
     "dev_multi": HERE / "dev_multi.jsonl",
 }
-for _name in ("intl", "fr", "multi"):  # the evaluator's unseen sets, once they are in
+for _name in ("intl", "fr", "multi", "us_local3", "intl3"):  # the evaluator's unseen sets, once they are in
     if (HERE / f"{_name}.jsonl").exists():
         SETS[_name] = HERE / f"{_name}.jsonl"
 
