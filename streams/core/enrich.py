@@ -286,10 +286,6 @@ class Enricher:
                 mentions = map_labels(mentions, language, is_place=lambda span: _is_place(span, gaz),
                                       is_demonym=lambda span: normalize_name(span) in gaz.demonyms)
             text, place_mentions, gaz = self._read_places(unit, mentions)
-            if dateline is not None:
-                place = resolved_dateline_place(dateline, gaz, text)
-                dateline = replace(dateline, country=place.code if place is not None else None)
-                dateline_point = _place_dict(to_tag(place, gaz), short=True) if place is not None else None
             language, language_score = unit.language
             entities = merge_entities(mentions)
             located = locate(
@@ -302,6 +298,10 @@ class Enricher:
                 names_only=unit.route is not None and unit.route.ner is None,
             ) if unit.route is None or unit.route.pipeline != "none" else None
             countries, places = (located.countries, located.places) if located else ([], [])
+            if dateline is not None:  # resolved with the article's places ("BELGRADE —" over Bozeman)
+                place = located.dateline_place if located else resolved_dateline_place(dateline, gaz, text)
+                dateline = replace(dateline, country=place.code if place is not None else None)
+                dateline_point = _place_dict(to_tag(place, gaz), short=True) if place is not None else None
         else:
             language, language_score, entities, countries, places = "und", 0.0, [], [], []
         record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": article_id(article)}

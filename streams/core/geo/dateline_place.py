@@ -5,16 +5,24 @@ in ``dateline.country``), but the dateline's place is context for the rest. Its 
 decides when it names a state or country ("PARIS, Texas"); otherwise the best prior
 wins, except that a dateline town that is no capital goes to a same-named town of a
 country the article names when its own is not named ("Perth:" in a story naming
-Scotland).
+Scotland), and a capital or a country to a same-named town of such a country among the
+story's own towns ("BELGRADE —" over a story of Bozeman, Montana).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from streams.core.dateline import Dateline
 from streams.core.geo.gazetteer import Gazetteer, Place
-from streams.core.geo.kinds import COUNTRY_KINDS, PlaceKind
+from streams.core.geo.kinds import COUNTRY_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.locality import nearest_km
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier, top_place
+from streams.core.geo.weights import NEAR_KM
+
+#: A capital or country dateline moves to a namesake only this close to the story's towns.
+DATELINE_NEAR_KM = 2 * NEAR_KM
 
 
 def dateline_country(dateline: Dateline, gazetteer: Gazetteer, text: str | None = None) -> str | None:
@@ -41,9 +49,13 @@ def resolved_dateline_place(dateline: Dateline, gazetteer: Gazetteer, text: str 
     return dateline_place(dateline, gazetteer, evidence)
 
 
-def dateline_place(dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None = None) -> Place | None:
+def dateline_place(
+    dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None = None, near: Sequence[Place] = ()
+) -> Place | None:
     """The dateline's place; ``evidence`` (codes of countries the article names) may move
-    a town that is no capital to a same-named one there."""
+    a town that is no capital to a same-named one there, and a capital or a country to a
+    same-named town there within DATELINE_NEAR_KM of ``near`` (the article's towns that
+    have one sense): "BELGRADE —" over a story of Bozeman and Gallatin County."""
     candidates = gaz.lookup(dateline.location)
     qualifiers = tuple(q for part in (dateline.region or "").split(",") if part.strip() for q in _qualifier(part, gaz))
     if qualifiers:
@@ -54,10 +66,13 @@ def dateline_place(dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None
     if not candidates:
         return None
     top = top_place(candidates)
-    if evidence and top.code not in evidence and top.kind != PlaceKind.CAPITAL:
+    if evidence and top.code not in evidence:
         named = [p for p in candidates if p.code in evidence]
-        if named:
+        if named and top.kind not in (PlaceKind.CAPITAL, *COUNTRY_KINDS):
             return top_place(named)
+        close = [p for p in named if p.kind in TOWN_KINDS and nearest_km(p, near) <= DATELINE_NEAR_KM]
+        if close:
+            return min(close, key=lambda p: nearest_km(p, near))
     return top
 
 

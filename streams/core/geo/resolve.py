@@ -71,6 +71,9 @@ from streams.core.geo.weights import (
     WEAK_TOWN_POPULATION,
 )
 
+#: Towns and counties with one sense: what a dateline's namesake must lie near.
+_ANCHOR_KINDS = TOWN_KINDS | {PlaceKind.US_COUNTY}
+
 
 def _is_dominant(top: Place, candidates: Sequence[Place], context: set[tuple[str, str]]) -> bool:
     """Step b: no rival comes within DOMINANCE_MARGIN, no rival lies in a state the
@@ -138,8 +141,11 @@ class _Context:
         return value
 
 
-def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints | None = None) -> None:
-    """Choose one place per item, or None for a dropped weak guess (module docstring, a-e).
+def resolve(
+    items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints | None = None
+) -> Place | None:
+    """Choose one place per item, or None for a dropped weak guess (module docstring, a-e);
+    returns the dateline's place as the article resolved it.
 
     Small towns (``Place.minor``) take part only where the context supports them: a
     first pass without them finds the article's states and places; the second adds
@@ -167,6 +173,7 @@ def resolve(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints:
             item.chosen = None
         ctx = _resolve_pass([item for item in items if item.candidates], gaz, dateline, hints)
     refine(items, ctx.hints.places, ctx.dateline, ctx.fixed)
+    return ctx.dateline
 
 
 def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints) -> _Context:
@@ -179,7 +186,13 @@ def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, 
             for item in items
             if not item.confirm and item.candidates and len({p.code for p in item.candidates}) == 1
         }
-        place = dl_place = ctx.dateline = dateline_place(dateline, gaz, evidence)
+        near = [
+            top_place(item.candidates)
+            for item in items
+            if not item.confirm and item.candidates and len({(p.code, p.admin1) for p in item.candidates}) == 1
+            and item.candidates[0].kind in _ANCHOR_KINDS
+        ] + list(hints.places)
+        place = dl_place = ctx.dateline = dateline_place(dateline, gaz, evidence, near)
         if place is not None:
             if place.kind not in COUNTRY_KINDS:
                 ctx.anchors.append(place)

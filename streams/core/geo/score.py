@@ -21,8 +21,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from streams.core.dateline import Dateline
-from streams.core.geo.dateline_place import dateline_country
 from streams.core.geo.gazetteer import Gazetteer
 from streams.core.geo.items import Item
 from streams.core.geo.kinds import PlaceKind
@@ -63,8 +61,9 @@ class CountryTag:
     evidence: tuple[Evidence, ...]
 
 
-def score_tags(text: str, items: list[Item], gaz: Gazetteer, dateline: Dateline | None) -> list[CountryTag]:
-    """Group evidence by country, score each one, flag the focus (module docstring)."""
+def score_tags(text: str, items: list[Item], gaz: Gazetteer, dl_code: str | None) -> list[CountryTag]:
+    """Group evidence by country, score each one, flag the focus (module docstring);
+    ``dl_code``: the country of the dateline's place, as the article resolved it."""
     by_code: defaultdict[str, list[Item]] = defaultdict(list)
     for item in items:
         if item.chosen is not None:
@@ -76,9 +75,6 @@ def score_tags(text: str, items: list[Item], gaz: Gazetteer, dateline: Dateline 
     lead = bisect.bisect_right(starts, end_of_title) - 1 + (1 if end_of_title else 0)
     paragraph = {id(item): bisect.bisect_right(starts, item.start) - 1 for item in items}
     n_paragraphs = max(1, len({paragraph[id(item)] for items_ in by_code.values() for item in items_}))
-    dl_code = None
-    if dateline is not None:
-        dl_code = dateline.country or dateline_country(dateline, gaz)
     max_count = max(len(v) for v in by_code.values())
 
     scored = []

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from streams.core.dateline import Dateline
+from streams.core.geo.dateline_place import resolved_dateline_place
 from streams.core.geo.evidence import mention_items, split_lines
 from streams.core.geo.evidence_near import uncovered_place_items
 from streams.core.geo.evidence_scan import drop_common_nouns, scan_items
@@ -14,6 +15,7 @@ from streams.core.geo.gazetteer import Gazetteer
 from streams.core.geo.items import Item
 from streams.core.geo.kinds import FEATURE_KINDS
 from streams.core.geo.locality import source_hints
+from streams.core.geo.place import Place
 from streams.core.geo.places import PlaceTag, place_tags
 from streams.core.geo.resolve import resolve
 from streams.core.geo.score import CountryTag, score_tags
@@ -26,6 +28,7 @@ class Located:
 
     countries: list[CountryTag]
     places: list[PlaceTag]
+    dateline_place: Place | None = None  # the dateline's place, resolved with the rest
 
 
 def locate(
@@ -63,11 +66,11 @@ def locate(
         if item.candidates and all(p.kind in FEATURE_KINDS for p in item.candidates):
             item.confirm = len({p.code for p in item.candidates}) > 1
     if not items:
-        return Located([], [])
-    resolve(items, gazetteer, dateline, source_hints(source, url, gazetteer) if source or url else None)
-    countries = score_tags(text, items, gazetteer, dateline)
+        return Located([], [], resolved_dateline_place(dateline, gazetteer, text) if dateline is not None else None)
+    dl_place = resolve(items, gazetteer, dateline, source_hints(source, url, gazetteer) if source or url else None)
+    countries = score_tags(text, items, gazetteer, dl_place.code if dl_place is not None else None)
     places = place_tags(text, items, gazetteer, {tag.code for tag in countries if tag.focus})
-    return Located(countries, places)
+    return Located(countries, places, dl_place)
 
 
 def tag_countries(

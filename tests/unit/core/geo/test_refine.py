@@ -141,3 +141,16 @@ def test_a_capital_opening_a_sentence_ner_did_not_label(gaz):
     found, tags = places(gaz, text, ("Poland", "GPE"), ("Ukraine", "GPE"), ("Lublin", "GPE"), ("Warsaw", "GPE"))
     assert found["Kyiv"].country == "UA" and found["Kyiv"].feature == "capital"
     assert tags == {"PL", "UA"}
+
+
+def test_a_capital_dateline_over_a_story_of_its_namesakes_neighbours(gaz):
+    text = "BELGRADE — Growers from Bozeman and Livingston met at the county fairgrounds on Monday."
+    located = locate(text, spans(text, ("Bozeman", "GPE"), ("Livingston", "GPE")), gaz,
+                     dateline=dl(text, "BELGRADE —", "Belgrade"))
+    assert (located.dateline_place.code, located.dateline_place.admin1) == ("US", "MT")
+    assert codes(located.countries) == {"US"}
+    # a story of Serbia keeps the capital
+    text = "BELGRADE — Serbia's parliament met on Monday; Novi Sad students marched."
+    located = locate(text, spans(text, ("Serbia", "GPE"), ("Novi Sad", "GPE")), gaz,
+                     dateline=dl(text, "BELGRADE —", "Belgrade"))
+    assert located.dateline_place.code == "RS"
