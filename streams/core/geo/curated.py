@@ -68,9 +68,10 @@ class CuratedTables:
 
     def _add_qualifiers(self, population: dict[str, int]) -> None:
         """What may follow "Town, ...": AP/CP abbreviations, and every country or
-        state/province name of the index. A Canadian abbreviation narrows a town to the
-        country only (its value names the province for the reader): geonames numbers
-        Canadian provinces ("08"), ISO 3166-2 does not give them to towns."""
+        state/province name of the index. A Canadian abbreviation is the province (its
+        GeoNames id and point) but narrows a town to the country only, as the province's
+        own name does: geonames numbers Canadian provinces ("08"), ISO 3166-2 ("ON") does
+        not give them to towns."""
         table = self._read("geo_state_abbreviations.json")
         for country in ("US", "CA"):
             for raw, admin in table[country].items():
@@ -78,14 +79,25 @@ class CuratedTables:
                     raise DataError(f"geo_state_abbreviations.json: {raw!r} -> {admin!r} is no US state code")
                 if country == "US":
                     place = self.postal[admin]
-                else:  # the province is named for the reader only: the country's point
-                    place = Place(country, PlaceKind.ADMIN1, "", population[country], False, *self._point_of(country))
+                else:  # the province itself (its id and point), narrowing a town to the country only
+                    place = self._province(admin) or Place(
+                        country, PlaceKind.ADMIN1, "", population[country], False, *self._point_of(country))
                 self.abbreviations[raw] = place
         self.regions = {
             key: regions
             for key, bucket in self.places.items()
             if (regions := tuple(p for p in bucket if p.kind in QUALIFIER_KINDS))
         }
+
+    def _province(self, iso_suffix: str) -> Place | None:
+        """The index's entry of a Canadian province by its ISO 3166-2 code ("ON")."""
+        import pycountry
+
+        subdivision = pycountry.subdivisions.get(code=f"CA-{iso_suffix}")
+        if subdivision is None:
+            return None
+        bucket = self.places.get(normalize_name(subdivision.name), ())
+        return next((p for p in bucket if p.code == "CA" and p.kind == PlaceKind.ADMIN1), None)
 
     def _check_word_lists(self, metonyms: dict[str, str]) -> None:
         """Each word list that qualifies country names must name countries (and the skip

@@ -58,6 +58,30 @@ def split_lines(mentions: Sequence[Mention]) -> Iterator[Mention]:
                 yield Mention(piece, mention.label, offset, offset + len(piece))
 
 
+_LITTLE_BEFORE = re.compile(r"\bLittle[ \u00a0]$")
+_HYPHEN_AFTER = re.compile(r"-[A-Z][\w'’]*")
+_HYPHEN_BEFORE = re.compile(r"[A-Z][\w'’]*-$")
+
+
+def whole_hyphenated(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> list[Mention]:
+    """A mention that is one part of a hyphenated place name the gazetteer knows takes the
+    whole name ("Guinea" of "Guinea-Bissau", "Bissau" of it too); mentions inside it go."""
+    out: list[Mention] = []
+    for mention in mentions:
+        start, end = mention.start, mention.end
+        after = _HYPHEN_AFTER.match(text, end)
+        before = _HYPHEN_BEFORE.search(text, max(0, start - 30), start)
+        if after and gaz.lookup(text[start : after.end()]):
+            end = after.end()
+        elif before and gaz.lookup(text[before.start() : end]):
+            start = before.start()
+        if out and out[-1].start <= start and end <= out[-1].end:
+            continue  # inside the name the previous mention became
+        out.append(mention if (start, end) == (mention.start, mention.end)
+                   else Mention(text[start:end], mention.label, start, end))
+    return out
+
+
 _DIRECTION_PREFIX = re.compile(
     r"(?:north|south|east|west|northern|southern|eastern|western|central|northeast|northwest"
     r"|southeast|southwest|north east|north west|south east|south west|greater|upstate|downstate) "
@@ -91,6 +115,9 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
     if feature is not None:
         return _feature_items(text, span, start, end, key, feature, mention.label, gaz)
     if mention.label in _GEO_LABELS:
+        if _LITTLE_BEFORE.search(text, max(0, start - 8), start) and any(
+                p.kind in COUNTRY_KINDS for p in gaz.places.get(key, ())):
+            return []  # "Little Egypt", "Little Italy": a neighbourhood or a region, no country
         return _geo_items(text, span, start, end, gaz)
     if mention.label == "NORP":
         nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
@@ -100,7 +127,9 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
             return []
         if key in gaz.demonyms:
             return [fixed_item(span, start, end, PlaceKind.DEMONYM, gaz.demonyms[key], key)]
-        return _hyphen_items(span, start, gaz) if "-" in span else []
+        if "-" in span:
+            return _hyphen_items(span, start, gaz)
+        return _norp_place_items(span, start, end, key, gaz)
     if mention.label in _ORG_LABELS:
         if key in gaz.metonyms:
             return [fixed_item(span, start, end, PlaceKind.METONYM, gaz.metonyms[key], key)]
@@ -310,3 +339,22 @@ def _inner_items(span: str, start: int, gaz: Gazetteer, *, countries_only: bool 
         elif key in gaz.places:
             items.append(Item(word, s, e, None, gaz.places[key], key))
     return items
+
+
+_NORP_PLACE_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL, PlaceKind.ADMIN1, PlaceKind.REGION})
+
+
+def _norp_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
+    """A place name NER read as a nationality ("a Lahore newspaper", "Punjab", "from
+    Martinique"): a country (not a first name or a word) as itself; a state or a town only
+    weakly, and a town only near the article's places (``refine.py``), like a town NER
+    called a person."""
+    candidates = gaz.places.get(key, ())
+    countries = tuple(p for p in candidates if p.kind in COUNTRY_KINDS)
+    if len({p.code for p in countries}) == 1 and span not in SCAN_AMBIGUOUS:
+        return [Item(span, start, end, None, countries, key)]
+    places = tuple(p for p in candidates if p.kind in _NORP_PLACE_KINDS)
+    if not places:
+        return []
+    towns_only = all(p.kind in TOWN_KINDS for p in places)
+    return [Item(span, start, end, None, places, key, confirm=True, near_only=towns_only)]

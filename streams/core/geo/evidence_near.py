@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from streams.core.geo.evidence_org import PERSON_AFTER
+from streams.core.geo.evidence_org import PERSON_AFTER, first_name_before
 from streams.core.geo.gazetteer import Gazetteer
 from streams.core.geo.items import Item
 from streams.core.geo.kinds import COUNTRY_KINDS, FEATURE_KINDS, TOWN_KINDS, PlaceKind
@@ -88,5 +88,4 @@ def _big_town_opening(text: str, span: str, end: int, candidates: tuple[Place, .
     if not any(p.kind in TOWN_KINDS and (p.kind == PlaceKind.CAPITAL or p.population >= BIG_TOWN_POPULATION)
                for p in candidates):
         return False
-    first_name_before = re.search(r"\b[A-Z][a-z]+[ \u00a0]" + re.escape(span) + r"\b", text)
-    return not PERSON_AFTER.match(text, end) and not first_name_before
+    return not PERSON_AFTER.match(text, end) and not first_name_before(text, span)

@@ -114,7 +114,19 @@ def org_list_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
 
 
 PERSON_AFTER = re.compile(r"[ \u00a0]*(?:said|says|told|added|wrote|asked|argued|noted|,\s+who)\b")
-_PERSON_TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.US_COUNTY})
+_PERSON_TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL, PlaceKind.US_COUNTY})
+#: Capitalised words before a name that are no first name ("In Roseau, ...").
+_NOT_FIRST_NAMES = frozenset(
+    "In At From To The Near Of On For And But Across Outside Inside Around Like With By Via Into Toward Towards "
+    "Through Beyond Between Along Over Under After Before Since Until Downtown Visit Visiting Leaving".split()
+)
+
+
+def first_name_before(text: str, span: str) -> bool:
+    """Whether a capitalised word that may be a first name precedes ``span`` anywhere in
+    ``text`` ("Karen Lewis"), which makes it a surname there ("In Roseau" does not)."""
+    pattern = r"\b([A-Z][a-z]+)[ \u00a0]" + re.escape(span) + r"\b"
+    return any(m.group(1) not in _NOT_FIRST_NAMES for m in re.finditer(pattern, text))
 
 
 def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
@@ -125,7 +137,7 @@ def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz
     if (" " in key and not key.endswith((" county", " parish"))) or PERSON_AFTER.match(text, end):
         return []
     candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _PERSON_TOWN_KINDS)
-    if not candidates or re.search(r"\b[A-Z][a-z]+[ \u00a0]" + re.escape(span) + r"\b", text):
+    if not candidates or first_name_before(text, span):
         return []
     return [Item(span, start, end, None, candidates, key, confirm=True, near_only=True)]
 

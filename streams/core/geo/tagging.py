@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from streams.core.dateline import Dateline
 from streams.core.geo.dateline_place import resolved_dateline_place
-from streams.core.geo.evidence import mention_items, split_lines
+from streams.core.geo.evidence import mention_items, split_lines, whole_hyphenated
 from streams.core.geo.evidence_near import uncovered_place_items
 from streams.core.geo.evidence_scan import drop_common_nouns, scan_items
 from streams.core.geo.gazetteer import Gazetteer
@@ -53,7 +53,7 @@ def locate(
     dl_start, dl_end = (dateline.start, dateline.end) if dateline is not None else (-1, -1)
     items: list[Item] = []
     covered = bytearray(len(text) + 1)
-    for mention in split_lines(mentions):
+    for mention in whole_hyphenated(text, list(split_lines(mentions)), gazetteer):
         covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         if dl_start <= mention.start < dl_end:
             continue
