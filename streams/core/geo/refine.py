@@ -22,6 +22,8 @@ d. A small weak town (a name NER called an organisation or a facility) more than
    NER called a person (or did not label) is kept only within NEAR_KM of them, a big one
    of a country the article names within WEAK_TOWN_KM ("Sukkur" in a Sindh story), and
    the capital of such a country anywhere ("Kyiv").
+f. A country name nothing else supports, among a same-named town's neighbours, is
+   that town (``_countries_as_towns``).
 e. A stray small town alone in its country, far from a story set elsewhere, is dropped
    (``_drop_strays``).
 """
@@ -66,6 +68,7 @@ def refine(items: list[Item], hinted: list[Place], dateline: Place | None, fixed
             if big:
                 item.chosen = max(big, key=prior)
     _cohere(items, anchors, dateline, fixed)
+    _countries_as_towns(items, anchors, fixed)
     _drop_strays(items, anchors, dateline, fixed)
     named = {i.chosen.code for i in items if i.chosen is not None and not i.confirm}
     for item in items:  # d. a weak town far from everything else: a venue or a name ("the Maracanã")
@@ -113,21 +116,50 @@ def _cohere(items: list[Item], anchors: list[Place], dateline: Place | None, fix
 
 
 def _drop_strays(items: list[Item], anchors: list[Place], dateline: Place | None, fixed: set[str]) -> None:
-    """e. A small town (under STRAY_POPULATION) that is the only evidence of its country,
+    """e. A small town (under STRAY_POPULATION) or a feature that is the only evidence of its country,
     farther than WEAK_TOWN_KM from every other place, in a story whose places lie at
     least STRAY_MIN_ANCHORS times in one other country: a namesake the gazetteer lacks
-    there ("Newburgh" in Fife is no town of New York; "Mati" near Athens none of Mindanao)."""
+    there ("Newburgh" in Fife is no town of New York; "Mati" near Athens none of Mindanao;
+    the Sierra Nevada above Granada is not California's)."""
     per_country = Counter(a.code for a in anchors)
     if not per_country or per_country.most_common(1)[0][1] < STRAY_MIN_ANCHORS:
         return
     evidence = Counter(i.chosen.code for i in items if i.chosen is not None)
     for item in items:
         place = item.chosen
-        if (place is None or place.kind != PlaceKind.CITY or place.population >= STRAY_POPULATION
-                or item.qualifier or item.key in fixed or place == dateline):
+        stray_kind = place is not None and (
+            place.kind in FEATURE_KINDS or (place.kind == PlaceKind.CITY and place.population < STRAY_POPULATION))
+        if not stray_kind or item.qualifier or item.key in fixed or place == dateline:
             continue
         same = sum(i.chosen == place for i in items)
         if evidence[place.code] > same:
             continue
         if nearest_km(place, [a for a in anchors if a != place]) > WEAK_TOWN_KM:
             item.chosen = None
+
+
+def _countries_as_towns(items: list[Item], anchors: list[Place], fixed: set[str]) -> None:
+    """f. A country name nothing else in the article supports, while a town of that name
+    lies within FAR_KM of two of the article's places, is that town: "Peru" among Rumford
+    and Dixfield (Maine), "Trinidad" among Santa Cruz and the Beni (Bolivia)."""
+    evidence = Counter(i.chosen.code for i in items if i.chosen is not None)
+    by_key: defaultdict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        place = item.chosen
+        if place is not None and place.kind in COUNTRY_KINDS and not item.qualifier and item.key not in fixed:
+            by_key[item.key].append(item)
+    for group in by_key.values():
+        country = group[0].chosen
+        if evidence[country.code] > len(group):
+            continue
+        others = [a for a in anchors if a.code != country.code]
+        best, best_near = None, 1
+        for alt in group[0].candidates:
+            if alt.kind not in TOWN_KINDS:
+                continue
+            near = sum(km(alt.lat, alt.lon, a.lat, a.lon) <= FAR_KM for a in others)
+            if near > best_near:
+                best, best_near = alt, near
+        if best is not None:
+            for item in group:
+                item.chosen = best

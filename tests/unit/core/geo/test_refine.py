@@ -154,3 +154,21 @@ def test_a_capital_dateline_over_a_story_of_its_namesakes_neighbours(gaz):
     located = locate(text, spans(text, ("Serbia", "GPE"), ("Novi Sad", "GPE")), gaz,
                      dateline=dl(text, "BELGRADE —", "Belgrade"))
     assert located.dateline_place.code == "RS"
+
+
+def test_a_country_name_nothing_supports_among_a_namesakes_neighbours_is_the_town(gaz):
+    text = "Mill workers from Rumford, Dixfield and Peru met at the town hall."
+    found, tags = places(gaz, text, ("Rumford", "GPE"), ("Dixfield", "GPE"), ("Peru", "GPE"))
+    assert found["Peru"].country == "US" and found["Peru"].admin1["code"] == "ME" and tags == {"US"}
+    # supported by a demonym, the country stays
+    text = "Mill workers from Rumford and Dixfield met Peruvian buyers from Peru."
+    found, tags = places(gaz, text, ("Rumford", "GPE"), ("Dixfield", "GPE"), ("Peruvian", "NORP"), ("Peru", "GPE"))
+    assert found["Peru"].country == "PE" and "PE" in tags
+
+
+def test_a_feature_alone_in_a_country_far_from_the_story_is_dropped(gaz):
+    text = ("Snow closed roads in Spain from Granada to Málaga and Jaén; ski runs in the Sierra Nevada "
+            "opened late.")
+    marks = [("Spain", "GPE"), ("Granada", "GPE"), ("Málaga", "GPE"), ("Jaén", "GPE"), ("Sierra Nevada", "LOC")]
+    found, tags = places(gaz, text, *marks)
+    assert "US" not in tags and found["Granada"].country == "ES"
