@@ -1,7 +1,8 @@
 """Evaluate country tagging on the hand-labelled article sets.
 
     python tests/eval/evaluate.py [--errors] \
-        [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|dev_fr|dev_multi|fr|multi|all]
+        [--set articles|holdout|blind|blind2|us_local|intl|dev_us_local|dev_intl|dev_fr|dev_multi|fr|multi
+               |us_local3|intl3|us_local4|intl4|all]
 
 Each line of ``articles.jsonl`` / ``holdout.jsonl`` is an article written for this
 evaluation (original text, so its licence is ours) with hand labels:
@@ -26,13 +27,15 @@ after those fixes and has not been used for any change since. ``dev_us_local.jso
 places on (points from GeoNames' cities500 for towns, hand-placed for counties, states and
 features). ``us_local.jsonl`` and ``intl.jsonl`` (50 and 30) were written and labelled by an
 independent evaluator who never saw the tagger (towns matched to GeoNames cities500 within 35 km of
-the evaluator's own point; counties, states and features keep the evaluator's point): they are
-never used for tuning and are run once at the end of a round. ``tests/eval/README.md`` says how
-each set was made. ``dev_fr.jsonl`` and ``dev_multi.jsonl`` (French; Spanish, German, Italian) were
-written by the French session to tune on; ``fr.jsonl`` and ``multi.jsonl`` by the independent evaluator,
-run once. Articles go through the production path: ``Enricher`` (clean_article -> language routing ->
-the language's NER, or none -> tag_countries/dateline_country); no declared language is passed, so
-the detector routes them, and each set's line shows the languages its articles were read as.
+the evaluator's own point; counties, states and features keep the evaluator's point): they were
+never used for tuning until 2026-12-07, when their errors had been read and they became dev sets.
+``us_local3``/``intl3`` (24 and 14) and ``us_local4``/``intl4`` (24 and 14) come from six more independent
+evaluators: the first pair was tuned on after its first run, the second is never tuned on.
+``tests/eval/README.md`` says how each set was made. ``dev_fr.jsonl`` and ``dev_multi.jsonl`` (French;
+Spanish, German, Italian) were written by the French session to tune on; ``fr.jsonl`` and ``multi.jsonl`` by
+the independent evaluator, run once. Articles go through the production path: ``Enricher`` (clean_article ->
+language routing -> the language's NER, or none -> tag_countries/dateline_country); no declared language is
+passed, so the detector routes them, and each set's line shows the languages its articles were read as.
 ``parsed`` (places line): share of the labelled datelines that were parsed at all.
 """
 
@@ -58,7 +61,8 @@ SETS = {
     "dev_fr": HERE / "dev_fr.jsonl",
     "dev_multi": HERE / "dev_multi.jsonl",
 }
-for _name in ("intl", "fr", "multi", "us_local3", "intl3"):  # the evaluator's unseen sets, once they are in
+# the evaluators' sets, once they are in
+for _name in ("intl", "fr", "multi", "us_local3", "intl3", "us_local4", "intl4"):
     if (HERE / f"{_name}.jsonl").exists():
         SETS[_name] = HERE / f"{_name}.jsonl"
 

@@ -55,11 +55,20 @@ FLOORS = {
     # fr P=0.971 R=0.943 F1=0.957, focus exact 0.773 top-1 0.955, dateline 0.932.
     "fr": {"precision": 0.95, "f1": 0.94, "focus_top1": 0.93, "dateline_accuracy": 0.90},
     "multi": {"precision": 0.92, "f1": 0.61, "focus_top1": 0.11, "dateline_accuracy": 0.50},
+    # Round of 2026-12-07 (tests/eval/README.md, "The places3 round"). us_local and intl became dev sets (their
+    # errors had been read). us_local3 / intl3 by independent evaluators, first run P=0.829 R=1.000 F1=0.906 /
+    # P=0.912 R=0.912 F1=0.912, then tuned on: P=0.935 F1=0.967 / P=0.926 F1=0.926. us_local4 / intl4 by three
+    # more evaluators, never tuned on, run once on the round's final code: P=0.931 R=0.964 F1=0.947 (focus top-1
+    # 1.000, dateline 0.958) / P=0.989 R=0.948 F1=0.968 (focus top-1 1.000, dateline 1.000).
+    "us_local3": {"precision": 0.90, "f1": 0.93, "focus_top1": 0.95, "dateline_accuracy": 0.91},
+    "intl3": {"precision": 0.89, "f1": 0.89, "focus_top1": 0.95, "dateline_accuracy": 0.85},
+    "us_local4": {"precision": 0.89, "f1": 0.91, "focus_top1": 0.95, "dateline_accuracy": 0.91},
+    "intl4": {"precision": 0.95, "f1": 0.93, "focus_top1": 0.95, "dateline_accuracy": 0.92},
 }
 PLACE_FLOORS = {
     "articles": {"coverage": 0.97, "accuracy_found": 0.94, "accuracy": 0.93},
-    "us_local": {"coverage": 0.70, "accuracy_found": 0.85, "accuracy": 0.62},
-    "intl": {"coverage": 0.74, "accuracy_found": 0.76, "accuracy": 0.58},
+    "us_local": {"coverage": 0.80, "accuracy_found": 0.89, "accuracy": 0.74},
+    "intl": {"coverage": 0.80, "accuracy_found": 0.91, "accuracy": 0.75},
     "dev_us_local": {"coverage": 0.89, "accuracy_found": 0.95, "accuracy": 0.87},
     "dev_intl": {"coverage": 0.86, "accuracy_found": 0.93, "accuracy": 0.82},
     "dev_fr": {"coverage": 0.91, "accuracy_found": 0.89, "accuracy": 0.84},
@@ -68,6 +77,13 @@ PLACE_FLOORS = {
     # (rerun after the dateline changes: 0.798 / 0.887 / 0.708, parsed 1.000)
     "fr": {"coverage": 0.77, "accuracy_found": 0.86, "accuracy": 0.68, "dateline_parsed": 0.97},
     "multi": {"coverage": 0.25, "accuracy_found": 0.69, "accuracy": 0.18, "dateline_parsed": 0.38},
+    # 2026-12-07, scored with the same-GeoNames-entry rule: us_local3 first run coverage 0.710, acc@161 found 0.880
+    # / end to end 0.625, tuned 0.714 / 0.908 / 0.649; intl3 first 0.760 / 0.889 / 0.676, tuned 0.778 / 0.903 /
+    # 0.702; never tuned on: us_local4 0.696 / 0.923 / 0.642, intl4 0.723 / 0.929 / 0.671.
+    "us_local3": {"coverage": 0.68, "accuracy_found": 0.87, "accuracy": 0.61},
+    "intl3": {"coverage": 0.74, "accuracy_found": 0.86, "accuracy": 0.66},
+    "us_local4": {"coverage": 0.66, "accuracy_found": 0.89, "accuracy": 0.60},
+    "intl4": {"coverage": 0.69, "accuracy_found": 0.89, "accuracy": 0.63},
 }
 
 
@@ -115,7 +131,7 @@ def test_seed_places_have_coordinates(results):
     assert seed["dateline_place"]["name"] == "Islamabad" and seed["dateline_place"]["country"] == "PK"
 
 
-@pytest.mark.parametrize("name", ["holdout", "blind2"])
+@pytest.mark.parametrize("name", ["holdout", "blind2", "intl4"])
 def test_issue_target_on_unseen_text(results, name):
     """The issue's acceptance target, on the sets never used for tuning."""
     if name not in results:
