@@ -27,7 +27,8 @@ class Dateline:
 
     ``start``/``end`` are character offsets of the whole dateline (including its
     trailing separator) in the string it was parsed from; ``country`` is filled in
-    later by the country tagger (``streams.core.geo.dateline_country``).
+    later, when the article's places are resolved (``streams.core.geo.locate``: the
+    dateline's place is resolved with them).
     """
 
     text: str  # the dateline as written, e.g. "ISLAMABAD, July 19 (Alliance News):"

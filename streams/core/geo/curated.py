@@ -4,6 +4,8 @@ from ``gazetteer.py`` because these tables index no place)."""
 
 from __future__ import annotations
 
+import pycountry
+
 from streams.core.geo.data import (
     CAMEL_SKIP,
     COMMON_NOUN_COUNTRIES,
@@ -91,8 +93,6 @@ class CuratedTables:
 
     def _province(self, iso_suffix: str) -> Place | None:
         """The index's entry of a Canadian province by its ISO 3166-2 code ("ON")."""
-        import pycountry
-
         subdivision = pycountry.subdivisions.get(code=f"CA-{iso_suffix}")
         if subdivision is None:
             return None

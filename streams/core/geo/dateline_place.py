@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from streams.core.dateline import Dateline
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.kinds import COUNTRY_KINDS, TOWN_KINDS, PlaceKind
-from streams.core.geo.locality import nearest_km
+from streams.core.geo.locality import km
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier, top_place
 from streams.core.geo.weights import NEAR_KM
@@ -50,12 +50,18 @@ def resolved_dateline_place(dateline: Dateline, gazetteer: Gazetteer, text: str 
 
 
 def dateline_place(
-    dateline: Dateline, gaz: Gazetteer, evidence: set[str] | None = None, near: Sequence[Place] = ()
+    dateline: Dateline,
+    gaz: Gazetteer,
+    evidence: set[str] | None = None,
+    near: Sequence[Place] = (),
+    home: frozenset[tuple[str, str]] = frozenset(),
 ) -> Place | None:
     """The dateline's place; ``evidence`` (codes of countries the article names) may move
-    a town that is no capital to a same-named one there, and a capital or a country to a
-    same-named town there within DATELINE_NEAR_KM of ``near`` (the article's towns that
-    have one sense): "BELGRADE —" over a story of Bozeman and Gallatin County."""
+    a town that is no capital to a same-named one there, and, in a dateline without an
+    agency, a capital or a country to a same-named town there within DATELINE_NEAR_KM of two
+    of ``near`` (the article's towns with one sense, and the source's places), or of one when
+    it lies in ``home``, the state the source names: "BELGRADE —" in a Gallatin Valley
+    paper's story of Bozeman; never "MOSCOW (AP)"."""
     candidates = gaz.lookup(dateline.location)
     qualifiers = tuple(q for part in (dateline.region or "").split(",") if part.strip() for q in _qualifier(part, gaz))
     if qualifiers:
@@ -70,10 +76,18 @@ def dateline_place(
         named = [p for p in candidates if p.code in evidence]
         if named and top.kind not in (PlaceKind.CAPITAL, *COUNTRY_KINDS):
             return top_place(named)
-        close = [p for p in named if p.kind in TOWN_KINDS and nearest_km(p, near) <= DATELINE_NEAR_KM]
+        if dateline.agency:  # "MOSCOW (AP)", "LONDON (Reuters)": a wire gives a namesake its state
+            return top
+        close = [p for p in named
+                 if p.kind in TOWN_KINDS and _near_count(p, near) >= (1 if (p.code, p.admin1) in home else 2)]
         if close:
-            return min(close, key=lambda p: nearest_km(p, near))
+            return max(close, key=lambda p: _near_count(p, near))
     return top
+
+
+def _near_count(place: Place, near: Sequence[Place]) -> int:
+    """How many of ``near`` lie within DATELINE_NEAR_KM of ``place``."""
+    return sum(km(place.lat, place.lon, p.lat, p.lon) <= DATELINE_NEAR_KM for p in near)
 
 
 def _qualifier(part: str, gaz: Gazetteer) -> tuple[Place, ...]:

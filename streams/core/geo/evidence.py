@@ -65,7 +65,8 @@ _HYPHEN_BEFORE = re.compile(r"[A-Z][\w'’]*-$")
 
 def whole_hyphenated(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> list[Mention]:
     """A mention that is one part of a hyphenated place name the gazetteer knows takes the
-    whole name ("Guinea" of "Guinea-Bissau", "Bissau" of it too); mentions inside it go."""
+    whole name, as a place ("Guinea" of "Guinea-Bissau", "Winston" of "Winston-Salem" even as
+    a person); other mentions overlapping that name go."""
     out: list[Mention] = []
     for mention in mentions:
         start, end = mention.start, mention.end
@@ -75,10 +76,12 @@ def whole_hyphenated(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> 
             end = after.end()
         elif before and gaz.lookup(text[before.start() : end]):
             start = before.start()
-        if out and out[-1].start <= start and end <= out[-1].end:
-            continue  # inside the name the previous mention became
-        out.append(mention if (start, end) == (mention.start, mention.end)
-                   else Mention(text[start:end], mention.label, start, end))
+        if (start, end) == (mention.start, mention.end):
+            if not any(m.start < end and start < m.end for m in out if m.label == "GPE" and "-" in m.text):
+                out.append(mention)
+            continue
+        out = [m for m in out if not (m.start < end and start < m.end)]  # the parts NER gave before it
+        out.append(Mention(text[start:end], "GPE", start, end))
     return out
 
 
@@ -347,8 +350,8 @@ _NORP_PLACE_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL, PlaceKind.ADMI
 def _norp_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
     """A place name NER read as a nationality ("a Lahore newspaper", "Punjab", "from
     Martinique"): a country (not a first name or a word) as itself; a state or a town only
-    weakly, and a town only near the article's places (``refine.py``), like a town NER
-    called a person."""
+    weakly, and a town only within NEAR_KM of the article's places (``refine.py``): "Pueblo
+    leaders" or "Norman" read as a nationality are no towns far away."""
     candidates = gaz.places.get(key, ())
     countries = tuple(p for p in candidates if p.kind in COUNTRY_KINDS)
     if len({p.code for p in countries}) == 1 and span not in SCAN_AMBIGUOUS:
@@ -357,4 +360,4 @@ def _norp_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer)
     if not places:
         return []
     towns_only = all(p.kind in TOWN_KINDS for p in places)
-    return [Item(span, start, end, None, places, key, confirm=True, near_only=towns_only)]
+    return [Item(span, start, end, None, places, key, confirm=True, near_only=towns_only, misread="nationality")]

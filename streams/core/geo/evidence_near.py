@@ -77,9 +77,8 @@ def _longest(
             continue
         if (span.lower() in lower) if j - i == 1 else (span.lower() in text):  # "a nice view": a word here
             continue
-        return Item(span, s, e, None, near, key, confirm=True, near_only=True)
+        return Item(span, s, e, None, near, key, confirm=True, near_only=True, misread="unlabelled")
     return None
-
 
 
 def _big_town_opening(text: str, span: str, end: int, candidates: tuple[Place, ...]) -> bool:

@@ -118,13 +118,17 @@ _PERSON_TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL, PlaceKind.US_
 #: Capitalised words before a name that are no first name ("In Roseau, ...").
 _NOT_FIRST_NAMES = frozenset(
     "In At From To The Near Of On For And But Across Outside Inside Around Like With By Via Into Toward Towards "
-    "Through Beyond Between Along Over Under After Before Since Until Downtown Visit Visiting Leaving".split()
+    "Through Beyond Between Along Over Under After Before Since Until Downtown Visit Visiting Leaving "
+    "East West North South Central Greater New Old Upper Lower Northern Southern Eastern Western".split()
 )
+_HONORIFIC = r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Sgt|Col|Capt|Prof|Rev|Sir|Dame|Judge|Mayor)\.?[ \u00a0]"
 
 
 def first_name_before(text: str, span: str) -> bool:
-    """Whether a capitalised word that may be a first name precedes ``span`` anywhere in
-    ``text`` ("Karen Lewis"), which makes it a surname there ("In Roseau" does not)."""
+    """Whether a first name or a title precedes ``span`` anywhere in ``text`` ("Karen Lewis",
+    "Ms. Madison"), which makes it a surname there ("In Roseau", "East Jerusalem" do not)."""
+    if re.search(_HONORIFIC + re.escape(span) + r"\b", text):
+        return True
     pattern = r"\b([A-Z][a-z]+)[ \u00a0]" + re.escape(span) + r"\b"
     return any(m.group(1) not in _NOT_FIRST_NAMES for m in re.finditer(pattern, text))
 
@@ -139,5 +143,5 @@ def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz
     candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _PERSON_TOWN_KINDS)
     if not candidates or first_name_before(text, span):
         return []
-    return [Item(span, start, end, None, candidates, key, confirm=True, near_only=True)]
+    return [Item(span, start, end, None, candidates, key, confirm=True, near_only=True, misread="person")]
 

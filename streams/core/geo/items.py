@@ -24,6 +24,8 @@ class Item:
     confirm: bool = False  # weak (a place NER called an organisation): kept only when
     # its country has other evidence, and never context for other names
     near_only: bool = False  # weaker still (a town NER called a person): kept only near the article's places
+    misread: str = ""  # for near_only: "person", "nationality" or "unlabelled" (what NER made of it)
+    after_direction: bool = False  # "southern Lebanon": a country's part, never a town of that name
 
 
 def fixed_item(text: str, start: int, end: int, kind: PlaceKind, code: str, key: str) -> Item:

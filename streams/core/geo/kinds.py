@@ -33,6 +33,8 @@ COUNTRY_KINDS = frozenset({PlaceKind.COUNTRY, PlaceKind.ALIAS})
 LOCAL_KINDS = frozenset({PlaceKind.CITY, PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.US_COUNTY, PlaceKind.REGION})
 #: Towns: never what a name before "River" or "County" means.
 TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL})
+#: Towns and counties: the points "near the article's places" is measured from.
+ANCHOR_KINDS = TOWN_KINDS | {PlaceKind.US_COUNTY}
 #: A state or region: may head an organisation's name or be misread as a person.
 STATE_KINDS = (PlaceKind.ADMIN1, PlaceKind.REGION)
 #: Natural features and informal regions: places, never context for other names, and

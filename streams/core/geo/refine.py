@@ -19,13 +19,14 @@ c. Coherence: a town chosen by its prior that lies far from every other place th
 d. A small weak town (a name NER called an organisation or a facility) more than
    WEAK_TOWN_KM from every other place of the article is dropped: a venue or a club
    ("at the Maracanã", a town 2,000 km from Rio), not a place the story is at; a town
-   NER called a person (or did not label) is kept only within NEAR_KM of them, a big one
-   of a country the article names within WEAK_TOWN_KM ("Sukkur" in a Sindh story), and
-   the capital of such a country anywhere ("Kyiv").
-f. A country name nothing else supports, among a same-named town's neighbours, is
-   that town (``_countries_as_towns``).
+   NER called a person or a nationality, or did not label, is kept only within NEAR_KM of
+   them; a city of 100,000+ of a country the article names that NER called a person or did
+   not label, within WEAK_TOWN_KM ("Sukkur" in a Sindh story); the capital of such a
+   country that opens a sentence NER did not label, anywhere ("Kyiv called on Warsaw").
 e. A stray small town alone in its country, far from a story set elsewhere, is dropped
    (``_drop_strays``).
+f. A country name nothing else supports, among a same-named town's neighbours, is
+   that town (``_countries_as_towns``).
 """
 
 from __future__ import annotations
@@ -33,13 +34,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from streams.core.geo.items import Item
-from streams.core.geo.kinds import COUNTRY_KINDS, FEATURE_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.kinds import ANCHOR_KINDS, COUNTRY_KINDS, FEATURE_KINDS, TOWN_KINDS, PlaceKind
 from streams.core.geo.locality import km, nearest_km
 from streams.core.geo.place import Place
 from streams.core.geo.prior import prior
 from streams.core.geo.weights import BIG_TOWN_POPULATION, NEAR_KM, WEAK_TOWN_KM
 
-_ANCHOR_KINDS = TOWN_KINDS | {PlaceKind.US_COUNTY}
 #: Thirty times the people: the big namesake wins when the small one is near nothing.
 BIG_MARGIN = 1.5
 #: ... and the small one is farther than this from every other place (Athens, Ga. lies
@@ -51,10 +51,9 @@ STRAY_MIN_ANCHORS = 3
 
 
 def refine(items: list[Item], hinted: list[Place], dateline: Place | None, fixed: set[str]) -> None:
-    """Steps a-d of the module docstring. ``hinted``: the places of the producer's source
+    """Steps a-f of the module docstring. ``hinted``: the places of the producer's source
     and url; ``fixed``: keys a qualifier or the dateline decided."""
-    anchors = [*hinted, *([dateline] if dateline is not None and dateline.kind not in COUNTRY_KINDS else [])]
-    anchors += [i.chosen for i in items if i.chosen is not None and not i.confirm and i.chosen.kind in _ANCHOR_KINDS]
+    anchors = _anchors(items, hinted, dateline)
     for item in items:
         place = item.chosen
         if place is None:
@@ -68,23 +67,38 @@ def refine(items: list[Item], hinted: list[Place], dateline: Place | None, fixed
             if big:
                 item.chosen = max(big, key=prior)
     _cohere(items, anchors, dateline, fixed)
-    _countries_as_towns(items, anchors, fixed)
-    _drop_strays(items, anchors, dateline, fixed)
     named = {i.chosen.code for i in items if i.chosen is not None and not i.confirm}
     for item in items:  # d. a weak town far from everything else: a venue or a name ("the Maracanã")
         place = item.chosen
-        if place is None or not item.confirm:
-            continue
-        far = nearest_km(place, [a for a in anchors if a != place])
-        small = place.kind == PlaceKind.CITY and place.population < BIG_TOWN_POPULATION
-        if item.near_only and place.code in named and place.kind == PlaceKind.CAPITAL:
-            limit = float("inf")  # "Kyiv called on Warsaw" in a story about Ukraine
-        elif item.near_only and not small and place.code in named:  # "Sukkur" (a person to NER) in a Sindh story
-            limit = WEAK_TOWN_KM
-        else:
-            limit = NEAR_KM if item.near_only else (WEAK_TOWN_KM if small else float("inf"))
-        if far > limit:
+        if place is not None and item.confirm and nearest_km(place, [a for a in anchors if a != place]) > _weak_limit(
+                item, place, named):
             item.chosen = None
+    _drop_strays(items, anchors, dateline, fixed)
+    anchors = _anchors(items, hinted, dateline)
+    codes = {p.code for p in anchors} | {i.chosen.code for i in items if i.chosen is not None and not i.confirm}
+    codes |= {i.candidates[0].code for i in items if i.kind == PlaceKind.DEMONYM and i.candidates}
+    _countries_as_towns(items, anchors, fixed, codes)
+
+
+def _anchors(items: list[Item], hinted: list[Place], dateline: Place | None) -> list[Place]:
+    """The places "near the article's places" is measured from: the source's, the
+    dateline's, and the towns and counties resolved (not the weak ones)."""
+    anchors = [*hinted, *([dateline] if dateline is not None and dateline.kind not in COUNTRY_KINDS else [])]
+    resolved = [i.chosen for i in items if i.chosen is not None and not i.confirm]
+    return anchors + [place for place in resolved if place.kind in ANCHOR_KINDS]
+
+
+def _weak_limit(item: Item, place: Place, named: set[str]) -> float:
+    """Step d: how far from the article's other places a weak name may lie."""
+    if not item.near_only:
+        small = place.kind == PlaceKind.CITY and place.population < BIG_TOWN_POPULATION
+        return WEAK_TOWN_KM if small else float("inf")
+    if place.code in named and item.misread == "unlabelled" and place.kind == PlaceKind.CAPITAL:
+        return float("inf")  # "Kyiv called on Warsaw" in a story about Ukraine
+    if (place.code in named and item.misread in ("person", "unlabelled") and place.kind == PlaceKind.CITY
+            and place.population >= BIG_TOWN_POPULATION):
+        return WEAK_TOWN_KM  # "Sukkur" (a person to NER) in a Sindh story
+    return NEAR_KM
 
 
 def _cohere(items: list[Item], anchors: list[Place], dateline: Place | None, fixed: set[str]) -> None:
@@ -116,43 +130,51 @@ def _cohere(items: list[Item], anchors: list[Place], dateline: Place | None, fix
 
 
 def _drop_strays(items: list[Item], anchors: list[Place], dateline: Place | None, fixed: set[str]) -> None:
-    """e. A small town (under STRAY_POPULATION) or a feature that is the only evidence of its country,
-    farther than WEAK_TOWN_KM from every other place, in a story whose places lie at
-    least STRAY_MIN_ANCHORS times in one other country: a namesake the gazetteer lacks
-    there ("Newburgh" in Fife is no town of New York; "Mati" near Athens none of Mindanao;
-    the Sierra Nevada above Granada is not California's)."""
+    """e. A small town (under STRAY_POPULATION) that is the only evidence of its country
+    (the dateline and the source count as evidence), farther than WEAK_TOWN_KM from every
+    other place, in a story whose places lie at least STRAY_MIN_ANCHORS times in one other
+    country, is a namesake the gazetteer lacks there: "Newburgh" in Fife is no town of New
+    York, "Mati" near Athens none of Mindanao. The price: a foreign village named alone in a
+    local story ("a clinic in Jacmel" in a Dayton story) is lost too."""
     per_country = Counter(a.code for a in anchors)
-    if not per_country or per_country.most_common(1)[0][1] < STRAY_MIN_ANCHORS:
+    if not per_country:
+        return
+    home, home_count = per_country.most_common(1)[0]
+    if home_count < STRAY_MIN_ANCHORS:
         return
     evidence = Counter(i.chosen.code for i in items if i.chosen is not None)
+    evidence.update(a.code for a in anchors if a not in (i.chosen for i in items))  # dateline, source
     for item in items:
         place = item.chosen
-        stray_kind = place is not None and (
-            place.kind in FEATURE_KINDS or (place.kind == PlaceKind.CITY and place.population < STRAY_POPULATION))
-        if not stray_kind or item.qualifier or item.key in fixed or place == dateline:
+        if (place is None or place.kind != PlaceKind.CITY or place.population >= STRAY_POPULATION
+                or place.code == home or item.qualifier or item.key in fixed or place == dateline):
             continue
-        same = sum(i.chosen == place for i in items)
-        if evidence[place.code] > same:
+        if evidence[place.code] > sum(i.chosen == place for i in items):
             continue
         if nearest_km(place, [a for a in anchors if a != place]) > WEAK_TOWN_KM:
             item.chosen = None
 
 
-def _countries_as_towns(items: list[Item], anchors: list[Place], fixed: set[str]) -> None:
-    """f. A country name nothing else in the article supports, while a town of that name
-    lies within FAR_KM of two of the article's places, is that town: "Peru" among Rumford
-    and Dixfield (Maine), "Trinidad" among Santa Cruz and the Beni (Bolivia)."""
+def _countries_as_towns(items: list[Item], anchors: list[Place], fixed: set[str], codes: set[str]) -> None:
+    """f. A country name nothing else in the article supports, in an article that names no
+    other foreign country (``codes``: every country it names, and its places'), while a town
+    of that name lies within FAR_KM of two of the article's places, is that town: "Peru"
+    among Rumford and Dixfield (Maine). "An airstrike in southern Lebanon" in a York, Pa.
+    story keeps the country (a direction word, and the Israeli jets name another one, even
+    where the lone-demonym rule drops them as evidence); "the plant moved to Mexico"
+    in a story of Columbia and Fulton, Mo. is read as Mexico, Mo.: no rule here tells them apart."""
     evidence = Counter(i.chosen.code for i in items if i.chosen is not None)
     by_key: defaultdict[str, list[Item]] = defaultdict(list)
     for item in items:
         place = item.chosen
-        if place is not None and place.kind in COUNTRY_KINDS and not item.qualifier and item.key not in fixed:
+        if (place is not None and place.kind in COUNTRY_KINDS and not item.qualifier and item.key not in fixed
+                and not item.after_direction):
             by_key[item.key].append(item)
     for group in by_key.values():
         country = group[0].chosen
-        if evidence[country.code] > len(group):
-            continue
         others = [a for a in anchors if a.code != country.code]
+        if evidence[country.code] > len(group) or len(codes - {country.code}) != 1:
+            continue
         best, best_near = None, 1
         for alt in group[0].candidates:
             if alt.kind not in TOWN_KINDS:

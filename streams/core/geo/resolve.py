@@ -47,7 +47,7 @@ from streams.core.dateline import Dateline
 from streams.core.geo.dateline_place import dateline_place
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item
-from streams.core.geo.kinds import COUNTRY_KINDS, LOCAL_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.kinds import ANCHOR_KINDS, COUNTRY_KINDS, LOCAL_KINDS, TOWN_KINDS, PlaceKind
 from streams.core.geo.locality import SourceHints, minor_clusters, nearest_km
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier, prior, top_place
@@ -70,9 +70,6 @@ from streams.core.geo.weights import (
     SUPPORT_NATIONAL,
     WEAK_TOWN_POPULATION,
 )
-
-#: Towns and counties with one sense: what a dateline's namesake must lie near.
-_ANCHOR_KINDS = TOWN_KINDS | {PlaceKind.US_COUNTY}
 
 
 def _is_dominant(top: Place, candidates: Sequence[Place], context: set[tuple[str, str]]) -> bool:
@@ -186,13 +183,11 @@ def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, 
             for item in items
             if not item.confirm and item.candidates and len({p.code for p in item.candidates}) == 1
         }
-        near = [
-            top_place(item.candidates)
-            for item in items
-            if not item.confirm and item.candidates and len({(p.code, p.admin1) for p in item.candidates}) == 1
-            and item.candidates[0].kind in _ANCHOR_KINDS
-        ] + list(hints.places)
-        place = dl_place = ctx.dateline = dateline_place(dateline, gaz, evidence, near)
+        single = [item.candidates for item in items
+                  if not item.confirm and item.candidates and len({(p.code, p.admin1) for p in item.candidates}) == 1]
+        near = [place for place in map(top_place, single) if place.kind in ANCHOR_KINDS] + list(hints.places)
+        home = frozenset(hints.regions | hints.strong)
+        place = dl_place = ctx.dateline = dateline_place(dateline, gaz, evidence, near, home)
         if place is not None:
             if place.kind not in COUNTRY_KINDS:
                 ctx.anchors.append(place)

@@ -3,6 +3,7 @@ country tags, both from the same resolved items so that they never disagree."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from streams.core.geo.places import PlaceTag, place_tags
 from streams.core.geo.resolve import resolve
 from streams.core.geo.score import CountryTag, score_tags
 from streams.core.nlp import Mention
+
+_DIRECTION_BEFORE = re.compile(r"\b(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est)(?:ern)?[ \u00a0]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ def locate(
     if not names_only:
         items.extend(uncovered_place_items(text, covered, gazetteer, dl_start, dl_end))
     items = drop_common_nouns(text, items)
+    for item in items:
+        item.after_direction = bool(_DIRECTION_BEFORE.search(text, max(0, item.start - 12), item.start))
     for item in items:  # a river or region across borders names no country on its own (kinds.FEATURE_KINDS)
         if item.candidates and all(p.kind in FEATURE_KINDS for p in item.candidates):
             item.confirm = len({p.code for p in item.candidates}) > 1
