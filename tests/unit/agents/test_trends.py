@@ -152,6 +152,27 @@ def test_a_restart_rebuilds_the_same_counts_from_the_table_and_publishes_finals_
     assert restarted.table.data == {} and restarted.state.open_windows() == 0
 
 
+def test_a_recovery_cut_short_by_a_newer_rebalance_rebuilds_nothing(wired, settings, monkeypatch):
+    app, trends, producer, changelog = wired
+
+    async def count_then_stale_recovery():
+        await trends.count([fake_event(0, 7, contribution("a", T0)), fake_event(0, 8, contribution("b", T0))])
+        restarted = Trends(new_faust_app(settings), settings)
+        # the table half read (here: nothing yet), and a newer rebalance waiting to recover
+        monkeypatch.setattr(type(restarted.app), "consumer", FakeConsumer(restarted.contributions.get_topic_name()))
+        restarted.app.tables.recovery.signal_recovery_start.set()
+        await restarted.rebuild()
+        stale_ready = restarted.ready
+        restarted.app.tables.recovery.signal_recovery_start.clear()  # the new recovery read everything
+        restarted.table.data.update({key: value for _, key, value in changelog})
+        await restarted.rebuild()
+        return stale_ready, restarted
+
+    stale_ready, restarted = asyncio.run(count_then_stale_recovery())
+    assert not stale_ready  # nothing published from the half-read table
+    assert restarted.ready and restarted.state.tracked_articles() == trends.state.tracked_articles() > 0
+
+
 class FakeConsumer:
     """app.consumer for ``rebuild``: this process owns every partition of the contributions topic."""
 
