@@ -68,6 +68,7 @@ def whole_hyphenated(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> 
     whole name, as a place ("Guinea" of "Guinea-Bissau", "Winston" of "Winston-Salem" even as
     a person); other mentions overlapping that name go."""
     out: list[Mention] = []
+    reach = -1  # where the last whole name ends: NER's parts of it before then go
     for mention in mentions:
         start, end = mention.start, mention.end
         after = _HYPHEN_AFTER.match(text, end)
@@ -77,11 +78,12 @@ def whole_hyphenated(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> 
         elif before and gaz.lookup(text[before.start() : end]):
             start = before.start()
         if (start, end) == (mention.start, mention.end):
-            if not any(m.start < end and start < m.end for m in out if m.label == "GPE" and "-" in m.text):
+            if start >= reach:
                 out.append(mention)
             continue
         out = [m for m in out if not (m.start < end and start < m.end)]  # the parts NER gave before it
         out.append(Mention(text[start:end], "GPE", start, end))
+        reach = max(reach, end)
     return out
 
 

@@ -142,8 +142,10 @@ def _drop_strays(items: list[Item], anchors: list[Place], dateline: Place | None
     home, home_count = per_country.most_common(1)[0]
     if home_count < STRAY_MIN_ANCHORS:
         return
-    evidence = Counter(i.chosen.code for i in items if i.chosen is not None)
-    evidence.update(a.code for a in anchors if a not in (i.chosen for i in items))  # dateline, source
+    chosen = [i.chosen for i in items if i.chosen is not None]
+    evidence = Counter(place.code for place in chosen)
+    resolved = set(chosen)
+    evidence.update(a.code for a in anchors if a not in resolved)  # the dateline's and the source's places
     for item in items:
         place = item.chosen
         if (place is None or place.kind != PlaceKind.CITY or place.population >= STRAY_POPULATION
