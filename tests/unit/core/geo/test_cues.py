@@ -1,0 +1,69 @@
+"""Words around a name that make it a place, and names NER cut short (cues.py, evidence.py)."""
+
+from __future__ import annotations
+
+from streams.core.geo import locate
+from streams.core.geo.cues import locative_before
+from tests.unit.core.geo.helpers import codes, dl, spans
+
+
+def places(gaz, text, *marks, dateline=None):
+    located = locate(text, spans(text, *marks), gaz, dateline=dateline)
+    return {p.mentions[0].text: p for p in located.places}, codes(located.countries)
+
+
+def test_a_place_preposition_governs_a_name_and_the_lists_it_heads():
+    text = "the council in Quesnel; blockades at Dorohusk, Medyka and Hrebenne; Quesnel has lost mills"
+    assert locative_before(text, text.index("Quesnel"))
+    assert locative_before(text, text.index("Medyka")) and locative_before(text, text.index("Hrebenne"))
+    assert not locative_before(text, text.rindex("Quesnel"))
+    assert not locative_before("Ms. Salloum said", 4)
+
+
+def test_a_town_ner_called_a_person_after_in_is_kept_farther_from_the_other_places(gaz):
+    text = ("Sawmills in Williams Lake and Prince George cut shifts, and the council in Quesnel said a third "
+            "mill would close.")
+    marks = [("Williams Lake", "GPE"), ("Prince George", "GPE"), ("Quesnel", "PERSON")]
+    found, tags = places(gaz, text, *marks)  # 96 and 106 km away: beyond NEAR_KM for a bare name
+    assert found["Quesnel"].country == "CA" and found["Quesnel"].admin1["code"] == "02" and tags == {"CA"}
+    # the same word without the preposition stays what NER said it was
+    text = text.replace("the council in Quesnel said", "Quesnel said")
+    found, _ = places(gaz, text, *marks)
+    assert "Quesnel" not in found
+
+
+def test_a_name_ner_cut_short_takes_the_whole_town_name(gaz):
+    text = "Power went out across Davao City, Digos and as far as General Santos, where shoppers ran out of water."
+    found, tags = places(gaz, text, ("Davao City", "GPE"), ("Digos", "GPE"), ("Santos", "PERSON"))
+    assert found["General Santos"].country == "PH" and tags == {"PH"}
+    # the royal is no town: a person without a place preposition stays a person
+    text = "Prince George joined his father in London and Windsor."
+    found, tags = places(gaz, text, ("George", "PERSON"), ("London", "GPE"), ("Windsor", "GPE"))
+    assert "Prince George" not in found and "George" not in found and tags == {"GB"}
+
+
+def test_a_many_word_town_ner_called_a_person_is_taken_after_a_place_preposition(gaz):
+    text = ("OPELOUSAS, La. — Deputies in St. Landry Parish arrested a man who lives in Ville Platte, near "
+            "Eunice and Opelousas.")
+    found, _ = places(gaz, text, ("St. Landry Parish", "GPE"), ("Ville Platte", "PERSON"), ("Eunice", "GPE"),
+                      ("Opelousas", "GPE"))
+    assert found["Ville Platte"].admin1["code"] == "LA"
+
+
+def test_a_city_of_a_million_ner_did_not_label_is_taken_anywhere_in_a_country_the_story_names(gaz):
+    text = ("HYDERABAD, India — Tech hiring in Hyderabad rose again. Bengaluru stayed ahead, and other cities "
+            "compete. Pune and Chennai have also been courting investors.")
+    found, tags = places(gaz, text, ("India", "GPE"), ("Hyderabad", "GPE"), ("Bengaluru", "GPE"),
+                         ("Chennai", "GPE"))
+    assert found["Pune"].country == "IN" and tags == {"IN"}
+    # a person of that name after a comma is not the city
+    text = "Chilean miners in Antofagasta walked out. Santiago, a 40-year-old welder, joined them."
+    found, _ = places(gaz, text, ("Chilean", "NORP"), ("Antofagasta", "GPE"), ("Santiago", "PERSON"))
+    assert "Santiago" not in found
+
+
+def test_a_small_us_town_of_a_few_hundred_people_is_taken_in_the_articles_state(gaz):
+    text = "PARIS, Tenn. — Visitors also stop in Springville and Puryear for antiques, Henry County officials said."
+    found, tags = places(gaz, text, ("Springville", "GPE"), ("Henry County", "GPE"),
+                         dateline=dl(text, "PARIS, Tenn. —", "Paris", "Tenn."))
+    assert found["Puryear"].admin1["code"] == "TN" and found["Puryear"].population < 1000 and tags == {"US"}
