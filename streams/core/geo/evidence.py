@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from streams.core.geo.cues import locative_before
 from streams.core.geo.data import (
     CULTURE_AFTER,
     CULTURE_COMPOUND,
@@ -42,6 +43,7 @@ from streams.core.nlp import Mention
 
 _GEO_LABELS = frozenset({"GPE", "LOC"})
 _WHOLE_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL})
+_STATE_OR_PROVINCE = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _ORG_LABELS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 
 
@@ -138,6 +140,10 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
     features = gaz.places.get(key, ()) if " " in key and mention.label != "NORP" else ()
     if features and all(p.kind in FEATURE_KINDS for p in features):  # "Lake Tahoe" under any label
         return [Item(span, start, end, None, features, key)]
+    if mention.label not in _GEO_LABELS and mention.label != "NORP" and locative_before(text, start, island=True):
+        islands = tuple(p for p in gaz.places.get(key, ()) if p.kind in FEATURE_KINDS)
+        if islands:  # "most Indonesians live on Java" (a person to NER), "toward Crete" (an organisation)
+            return [Item(span, start, end, None, islands, key)]
     if mention.label in _GEO_LABELS:  # "Niger" + "Delta", "Cape" + "Breton": the longer name
         nxt = _NEXT_WORD.match(text, end, min(len(text), end + 30))
         if nxt is not None and (longer := normalize_name(f"{span} {nxt.group(1)}")) in gaz.places:
@@ -218,7 +224,8 @@ def _feature_items(
     text: str, span: str, start: int, end: int, key: str, feature: str, label: str, gaz: Gazetteer
 ) -> list[Item]:
     """A name before "River", "County", "counties"...: a county the gazetteer knows
-    ("Huron County"), a state or country ("Ohio River"), else nothing (no town)."""
+    ("Huron County"), a state or country ("Ohio River", "other Kentucky counties"), else
+    nothing (no town)."""
     if key in gaz.excluded or key in gaz.metonyms:
         return _geo_items(text, span, start, end, gaz) if label in _GEO_LABELS else []
     if feature in ("county", "counties"):  # "Huron County"; "Kent County Council" (ISO: "Kent")
@@ -226,7 +233,12 @@ def _feature_items(
             [p for p in gaz.places.get(key + " county", ()) if p.kind in (PlaceKind.US_COUNTY, PlaceKind.ADMIN2)]
             + [p for p in gaz.places.get(key, ()) if p.kind == PlaceKind.ADMIN2]
         )
-        return [Item(span, start, end, None, candidates, key + " county")] if candidates else []
+        if candidates:
+            return [Item(span, start, end, None, candidates, key + " county")]
+        states = tuple(p for p in gaz.places.get(key, ()) if p.kind == PlaceKind.ADMIN1)
+        if feature == "counties" and label in _GEO_LABELS and states:  # "other Kentucky counties"
+            return [Item(span, start, end, None, states, key)]
+        return []
     if label not in _GEO_LABELS:
         return []
     candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind not in TOWN_KINDS)
@@ -287,6 +299,11 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
             return [fixed_item(span, start, end, PlaceKind.DEMONYM, gaz.demonyms[key], key)]
         if "-" in span:
             return _hyphen_items(span, start, gaz)
+        if (stem := _STATE_WORD.search(span)) is not None and stem.end() == len(span):  # "Katsina State"
+            head_key = normalize_name(span[: stem.start()])
+            states = tuple(p for p in gaz.places.get(head_key, ()) if p.kind in _STATE_OR_PROVINCE)
+            if states and head_key not in gaz.excluded:
+                return [Item(span, start, end, None, states, head_key)]
         return _inner_items(span, start, gaz, countries_only=True)
     if _STATE_WORD.match(text, end, min(len(text), end + 20)):  # "Córdoba province": not the town
         candidates = tuple(p for p in candidates if p.kind not in TOWN_KINDS) or candidates

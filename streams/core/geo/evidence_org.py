@@ -50,10 +50,17 @@ def camel_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
 
 
 def org_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
-    """A state, province or region heading an organisation ("Illinois Senate", "The
-    Ontario Ministry of Health") is evidence for its country; an organisation named
-    just like a town ("Halifax", "Broome"), or "... of <town>" ("Port of Halifax"),
-    only confirms a country named otherwise."""
+    """A county or parish heading an organisation ("Richland Parish School Board", "The
+    Henry County Commission") is that county, a place; a state, province or region heading
+    an organisation ("Illinois Senate", "The Ontario Ministry of Health") is evidence for
+    its country; an organisation named just like a town ("Halifax", "Broome"), or "... of
+    <town>" ("Port of Halifax"), only confirms a country named otherwise."""
+    county = _COUNTY_HEAD.match(span)  # "Richland Parish School Board", "The Henry County Commission"
+    if county is not None:
+        name = normalize_name(county.group(1))
+        counties = tuple(p for p in gaz.places.get(name, ()) if p.kind in (PlaceKind.US_COUNTY, PlaceKind.ADMIN2))
+        if counties:
+            return [Item(county.group(1), start + county.start(1), start + county.end(1), None, counties, name)]
     words = key.split()
     for n in range(min(4, len(words)), 0, -1):
         head = " ".join(words[:n])
@@ -79,6 +86,7 @@ def org_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -
     return []
 
 
+_COUNTY_HEAD = re.compile(r"(?:[Tt]he[ \u00a0])?((?:[A-Z][\w'’.-]*[ \u00a0]){1,3}(?:County|Parish))\b")
 _OF_PLACE = re.compile(r"\bof (?:the )?([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})$")
 
 

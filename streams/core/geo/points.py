@@ -59,6 +59,7 @@ class PointTables:
     by_admin: dict[str, Point] = field(default_factory=dict)  # "US.LA", "US.LA.009" -> Point
     us_counties: dict[tuple[str, str], Point] = field(default_factory=dict)  # ("LA", "avoyelles parish")
     by_name: dict[tuple[str, str], Point] = field(default_factory=dict)  # ("DE", "bavaria"): names and aliases
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # "GR-M" -> ["Crete", "Κρήτη"]: first level
     minor_towns: list[MinorTown] = field(default_factory=list)
 
 
@@ -126,6 +127,8 @@ def load_points(geo_countries: dict, min_us_minor: int, min_world_minor: int) ->
         if level == "1" and admin:
             for alias in (name, *aliases.split("|")):
                 tables.by_name.setdefault((admin.split(".")[0], normalize_name(alias)), point)
+            if iso and aliases:
+                tables.aliases[iso] = aliases.split("|")
         if iso:
             tables.by_iso[iso] = point
         if admin:

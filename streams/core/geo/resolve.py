@@ -54,6 +54,7 @@ from streams.core.geo.prior import filter_by_qualifier, prior, top_place
 from streams.core.geo.refine import refine
 from streams.core.geo.weights import (
     ADMIN1_MIN_COUNTRY_POPULATION,
+    BIG_TOWN_POPULATION,
     DOMINANCE_MARGIN,
     HOME_MIN_PLACES,
     MINOR_CLUSTER_KM,
@@ -138,6 +139,12 @@ class _Context:
         return value
 
 
+def _famous_namesake(candidates: Sequence[Place]) -> bool:
+    """A capital or a city of BIG_TOWN_POPULATION among a name's main candidates."""
+    return any(p.kind == PlaceKind.CAPITAL or (p.kind in TOWN_KINDS and p.population >= BIG_TOWN_POPULATION)
+               for p in candidates if not p.minor)
+
+
 def resolve(
     items: list[Item], gaz: Gazetteer, dateline: Dateline | None, hints: SourceHints | None = None
 ) -> Place | None:
@@ -146,7 +153,8 @@ def resolve(
 
     Small towns (``Place.minor``) take part only where the context supports them: a
     first pass without them finds the article's states and places; the second adds
-    the small towns in those states, near those places, or near each other (f)."""
+    the small towns in those states (unless a capital or a big city has the name: then only
+    near those places), near those places, or near each other (f)."""
     hints = hints or SourceHints()
     every = [item.candidates for item in items]
     for item in items:
@@ -158,10 +166,11 @@ def resolve(
     anchors = [*ctx.anchors, *([ctx.dateline] if ctx.dateline is not None else [])]
     changed = False
     for item, candidates in zip(items, every, strict=False):
+        famous = _famous_namesake(candidates)  # "Washington": a town of 956 in Louisiana only near the story's places
         allowed = tuple(
             p
             for p in candidates
-            if not p.minor or (p.code, p.admin1) in regions or nearest_km(p, anchors) <= MINOR_NEAR_KM
+            if not p.minor or ((p.code, p.admin1) in regions and not famous) or nearest_km(p, anchors) <= MINOR_NEAR_KM
         )
         changed |= allowed != item.candidates
         item.candidates = allowed
@@ -229,7 +238,7 @@ def _resolve_pass(items: list[Item], gaz: Gazetteer, dateline: Dateline | None, 
         elif len({p.code for p in item.candidates}) == 1:
             # one country, several states ("Fulton County"): the article's state if it has one
             in_context = [p for p in item.candidates if (p.code, p.admin1) in ctx.regions()]
-            item.chosen = top_place(in_context) if in_context else None
+            item.chosen = max(in_context, key=ctx.score) if in_context else None  # the dateline's state first
             ctx.add(item, item.chosen or top, region_known=bool(in_context))
             if item.chosen is None:
                 unresolved.append(item)

@@ -67,3 +67,45 @@ def test_a_small_us_town_of_a_few_hundred_people_is_taken_in_the_articles_state(
     found, tags = places(gaz, text, ("Springville", "GPE"), ("Henry County", "GPE"),
                          dateline=dl(text, "PARIS, Tenn. —", "Paris", "Tenn."))
     assert found["Puryear"].admin1["code"] == "TN" and found["Puryear"].population < 1000 and tags == {"US"}
+
+
+def test_a_county_heading_an_organisation_is_that_county(gaz):
+    text = "RAYVILLE, La. — The Richland Parish School Board met in Rayville and Delhi on Monday."
+    found, tags = places(gaz, text, ("The Richland Parish School Board", "ORG"), ("Rayville", "GPE"),
+                         ("Delhi", "GPE"), dateline=dl(text, "RAYVILLE, La. —", "Rayville", "La."))
+    assert found["Richland Parish"].feature == "county" and found["Richland Parish"].admin1["code"] == "LA"
+    assert tags == {"US"}
+
+
+def test_a_state_written_with_state_or_province_in_the_mention(gaz):
+    text = "Traders in Katsina State and in Zambales province reported losses."
+    found, tags = places(gaz, text, ("Katsina State", "GPE"), ("Zambales province", "GPE"))
+    assert found["Katsina State"].feature == "state" and tags == {"NG", "PH"}
+
+
+def test_a_state_before_counties_is_the_state(gaz):
+    text = "Officials in Frankfort noted that other Kentucky counties have received state money."
+    found, _ = places(gaz, text, ("Frankfort", "GPE"), ("Kentucky", "GPE"))
+    assert found["Kentucky"].feature == "state" and found["Kentucky"].admin1["code"] == "KY"
+
+
+def test_a_tiny_namesake_in_the_articles_state_never_beats_a_capital(gaz):
+    text = ("ALEXANDRIA, La. — Rapides Parish asked Washington for levee money; Pineville and Boyce "
+            "were flooded.")
+    found, _ = places(gaz, text, ("Rapides Parish", "GPE"), ("Washington", "GPE"), ("Pineville", "GPE"),
+                      ("Boyce", "GPE"), dateline=dl(text, "ALEXANDRIA, La. —", "Alexandria", "La."))
+    assert found["Washington"].feature == "capital" and found["Boyce"].admin1["code"] == "LA"
+
+
+def test_a_state_under_its_short_english_name(gaz):
+    found, tags = places(gaz, "Avocado growers in Michoacán and Jalisco halted shipments.", ("Michoacán", "GPE"),
+                         ("Jalisco", "GPE"))
+    assert found["Michoacán"].feature == "state" and tags == {"MX"}
+
+
+def test_an_island_ner_called_a_person_after_on_or_toward(gaz):
+    text = "Most Indonesians live on Java, and boats sailed from Tripoli toward Crete."
+    found, _ = places(gaz, text, ("Indonesians", "NORP"), ("Java", "PERSON"), ("Tripoli", "GPE"), ("Crete", "ORG"))
+    assert found["Java"].feature == "feature" and found["Crete"].country == "GR"
+    # "according to" and "spoke to" are followed by people
+    assert not locative_before("according to Jackson", 13) and not locative_before("she spoke to Warren", 13)
