@@ -108,6 +108,7 @@ def predict(rows: Sequence[dict[str, Any]], enricher) -> list[dict[str, Any]]:
                 "language": (record.get("analysis") or {}).get("language", record["language"]),
                 "countries": countries,
                 "places": record["places"],
+                "text": record["text"],
             }
         )
     return predictions
@@ -185,7 +186,9 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
     """Toponym resolution against the ``places`` labels (rows without them are skipped).
 
     A gold toponym is *found* when a predicted place has a mention whose text equals it
-    or contains it (or the other way round, case-insensitive; an equal text first); its error is the distance
+    or contains it (or the other way round, case-insensitive; an equal text first, then a mention where the gold
+    text starts in the record's text: "Paris" of "Paris, Tennessee" when the story also names Paris, Texas);
+    its error is the distance
     from the gold point to that place's point, or 0 when both name the same GeoNames entry (a
     country or state the evaluator placed by hand is still that entry: a hand point 300 km from
     GeoNames' own point of Russia is no error of the tagger's). ``accuracy_found``: share of the found
@@ -216,9 +219,12 @@ def score_places(rows: Sequence[dict[str, Any]], predictions: Sequence[dict[str,
             gold_total += 1
             text = gold["text"].lower()
             exact = (p for p in pred["places"] for m in p["mentions"] if m["text"].lower() == text)
+            written = pred.get("text", "").lower()
+            starting = (p for p in pred["places"] for m in p["mentions"]  # "Paris" of "Paris, Tennessee"
+                        if written.startswith(text, m["start"]) and m["text"].lower() in text)
             overlapping = (p for p in pred["places"] for m in p["mentions"]
                            if text in m["text"].lower() or m["text"].lower() in text)
-            match = next(exact, None) or next(overlapping, None)  # "Northern Ireland" before "Ireland"
+            match = next(exact, None) or next(starting, None) or next(overlapping, None)  # "Northern Ireland" first
             if match is None:
                 misses.append(f"{row['id']}: {gold['text']}")
                 continue

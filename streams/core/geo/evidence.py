@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from streams.core.geo.cues import locative_before
+from streams.core.geo.cues import on_island
 from streams.core.geo.data import (
     CULTURE_AFTER,
     CULTURE_COMPOUND,
@@ -28,6 +28,7 @@ from streams.core.geo.data import (
     SCAN_AMBIGUOUS,
 )
 from streams.core.geo.evidence_org import (
+    PERSON_AFTER,
     camel_items,
     dominant_capital,
     org_list_items,
@@ -140,7 +141,8 @@ def _label_items(text: str, mention: Mention, gaz: Gazetteer) -> list[Item]:
     features = gaz.places.get(key, ()) if " " in key and mention.label != "NORP" else ()
     if features and all(p.kind in FEATURE_KINDS for p in features):  # "Lake Tahoe" under any label
         return [Item(span, start, end, None, features, key)]
-    if mention.label not in _GEO_LABELS and mention.label != "NORP" and locative_before(text, start, island=True):
+    if (mention.label not in _GEO_LABELS and mention.label != "NORP" and on_island(text, start)
+            and not PERSON_AFTER.match(text, end)):
         islands = tuple(p for p in gaz.places.get(key, ()) if p.kind in FEATURE_KINDS)
         if islands:  # "most Indonesians live on Java" (a person to NER), "toward Crete" (an organisation)
             return [Item(span, start, end, None, islands, key)]

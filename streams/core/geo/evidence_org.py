@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from streams.core.geo.cues import locative_before
+from streams.core.geo.cues import STRONG, locative_before
 from streams.core.geo.data import CAMEL_SKIP, INNER_AMBIGUOUS, ORG_PREFIX_COUNTRIES
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item
@@ -51,7 +51,8 @@ def camel_items(span: str, start: int, gaz: Gazetteer) -> list[Item]:
 
 def org_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -> list[Item]:
     """A county or parish heading an organisation ("Richland Parish School Board", "The
-    Henry County Commission") is that county, a place; a state, province or region heading
+    Henry County Commission") is that county, a place that only confirms its country (no
+    county of another country has that name: "Essex County Council"); a state, province or region heading
     an organisation ("Illinois Senate", "The Ontario Ministry of Health") is evidence for
     its country; an organisation named just like a town ("Halifax", "Broome"), or "... of
     <town>" ("Port of Halifax"), only confirms a country named otherwise."""
@@ -59,8 +60,12 @@ def org_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -
     if county is not None:
         name = normalize_name(county.group(1))
         counties = tuple(p for p in gaz.places.get(name, ()) if p.kind in (PlaceKind.US_COUNTY, PlaceKind.ADMIN2))
-        if counties:
-            return [Item(county.group(1), start + county.start(1), start + county.end(1), None, counties, name)]
+        head = name.rsplit(" ", 1)[0]  # "Essex County Council": England's Essex, never Massachusetts'
+        abroad = any(p.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION) and p.code != "US"
+                     for p in gaz.places.get(head, ()))
+        if counties and not abroad:
+            s, e = start + county.start(1), start + county.end(1)
+            return [Item(county.group(1), s, e, None, counties, name, confirm=True)]
     words = key.split()
     for n in range(min(4, len(words)), 0, -1):
         head = " ".join(words[:n])
@@ -149,8 +154,8 @@ def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz
     no "said" follows unless a place preposition governs it ("the council in Quesnel said").
     Weak and *near only*: kept only near the article's other places (``refine.py``)."""
     several = " " in key and not key.endswith((" county", " parish"))
-    governed = locative_before(text, start)  # "the council in Quesnel said": the council said
-    if (several and not governed) or (PERSON_AFTER.match(text, end) and not governed):
+    cue = locative_before(text, start)  # "the council in Quesnel said": the council said
+    if (several and not cue) or (PERSON_AFTER.match(text, end) and cue != STRONG):
         return []
     candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _PERSON_TOWN_KINDS)
     if not candidates or first_name_before(text, span):

@@ -26,7 +26,7 @@ class Item:
     near_only: bool = False  # weaker still (a town NER called a person): kept only near the article's places
     misread: str = ""  # for near_only: "person", "nationality" or "unlabelled" (what NER made of it)
     after_direction: bool = False  # "southern Lebanon": a country's part, never a town of that name
-    locative: bool = False  # "in Quesnel", "at Dorohusk, Medyka and ...": written as a place
+    locative: int = 0  # cues.STRONG "in Quesnel", cues.WEAK "moved to Pune": written as a place
 
 
 def fixed_item(text: str, start: int, end: int, kind: PlaceKind, code: str, key: str) -> Item:

@@ -73,10 +73,11 @@ def place_key(place: Place) -> tuple:
 
 
 def admin1_of(place: Place, gaz: Gazetteer) -> dict[str, str] | None:
-    """{code, name} of the place's first-level subdivision, when the gazetteer knows it."""
-    if not place.admin1:
+    """{code, name} of the place's first-level subdivision, when the gazetteer knows both."""
+    name = gaz.admin1_names.get((place.code, place.admin1)) if place.admin1 else None
+    if not name:  # a small town's code the subdivision table lacks (Serbia's "SE")
         return None
-    return {"code": place.admin1, "name": gaz.admin1_names.get((place.code, place.admin1), "")}
+    return {"code": place.admin1, "name": name}
 
 
 def to_tag(place: Place, gaz: Gazetteer, mentions: Sequence[Mention] = (), score: float = 0.0, focus: bool = False):

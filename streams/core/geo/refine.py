@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from streams.core.geo.cues import STRONG
 from streams.core.geo.items import Item
 from streams.core.geo.kinds import ANCHOR_KINDS, COUNTRY_KINDS, FEATURE_KINDS, TOWN_KINDS, PlaceKind
 from streams.core.geo.locality import km, nearest_km
@@ -98,7 +99,7 @@ def _weak_limit(item: Item, place: Place, named: set[str]) -> float:
         return WEAK_TOWN_KM if small else float("inf")
     if place.code in named and item.misread == "unlabelled" and place.kind == PlaceKind.CAPITAL:
         return float("inf")  # "Kyiv called on Warsaw" in a story about Ukraine
-    if (place.code in named and (item.misread == "unlabelled" or item.locative) and place.kind in TOWN_KINDS
+    if (place.code in named and (item.misread == "unlabelled" or item.locative == STRONG) and place.kind in TOWN_KINDS
             and place.population >= METROPOLIS_POPULATION):
         return float("inf")  # "Pune and Chennai" in a Hyderabad story (not "Santiago, a welder")
     if place.code in named and item.locative and place.kind in TOWN_KINDS:

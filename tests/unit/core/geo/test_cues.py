@@ -109,3 +109,24 @@ def test_an_island_ner_called_a_person_after_on_or_toward(gaz):
     assert found["Java"].feature == "feature" and found["Crete"].country == "GR"
     # "according to" and "spoke to" are followed by people
     assert not locative_before("according to Jackson", 13) and not locative_before("she spoke to Warren", 13)
+    found, tags = places(gaz, "A statement from Maui said more.", ("Maui", "PERSON"))
+    assert not found and not tags
+
+
+def test_people_after_to_of_and_from_stay_people(gaz):
+    for text in ("In Tennessee, the wife of Jackson said the mayor of Memphis was wrong.",
+                 "In Tennessee, a letter to Jackson said the mayor of Memphis was wrong.",
+                 "In Tennessee, According to Jackson, the mayor of Memphis was wrong."):
+        found, _ = places(gaz, text, ("Tennessee", "GPE"), ("Jackson", "PERSON"), ("Memphis", "GPE"))
+        assert "Jackson" not in found, text
+    text = "Chilean miners in Antofagasta walked out. According to Santiago, a welder, they had no choice."
+    found, _ = places(gaz, text, ("Chilean", "NORP"), ("Antofagasta", "GPE"), ("Santiago", "PERSON"))
+    assert "Santiago" not in found
+    assert locative_before("residents of Napanee", 13) and locative_before("moved to Pune", 9)
+    assert not locative_before("the family of Salvador", 14)
+
+
+def test_an_english_county_council_names_no_us_county(gaz):
+    text = "Essex County Council said schools in Chelmsford and Colchester would close."
+    found, tags = places(gaz, text, ("Essex County Council", "ORG"), ("Chelmsford", "GPE"), ("Colchester", "GPE"))
+    assert "Essex County" not in found and tags == {"GB"}
