@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 
 _DIRECTION_BEFORE = re.compile(r"\b(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est)(?:ern)?[ \u00a0]$")
-_NAME = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ \u00a0][A-ZÀ-ÖØ-Þ][\w'’.-]*){0,3}"
-#: A name list the cue may govern before the name: "at Dorohusk, Medyka and".
-_LIST = rf"(?:{_NAME}(?:,[ \u00a0]|[ \u00a0]and[ \u00a0]|,[ \u00a0]and[ \u00a0])){{0,4}}"
 _SPACE = r"[ \u00a0]"
+_NAME = rf"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:{_SPACE}[A-ZÀ-ÖØ-Þ][\w'’.-]*){{0,3}}"
+#: A name list the cue may govern before the name: "at Dorohusk, Medyka and".
+_LIST = rf"(?:{_NAME}(?:,{_SPACE}|{_SPACE}and{_SPACE}|,{_SPACE}and{_SPACE})){{0,4}}"
 _STRONG_BEFORE = re.compile(
     r"(?i:\b(?:in|at|near|into|outside|around|across|toward|towards|through|via|as far as))"
     rf"{_SPACE}{_LIST}$"

@@ -37,14 +37,19 @@ from streams.core.geo.evidence_org import (
 )
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item, fixed_item
-from streams.core.geo.kinds import COUNTRY_KINDS, FEATURE_KINDS, STATE_KINDS, TOWN_KINDS, PlaceKind
+from streams.core.geo.kinds import (
+    COUNTRY_KINDS,
+    FEATURE_KINDS,
+    STATE_KINDS,
+    SUBDIVISION_KINDS,
+    TOWN_KINDS,
+    PlaceKind,
+)
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import filter_by_qualifier
 from streams.core.nlp import Mention
 
 _GEO_LABELS = frozenset({"GPE", "LOC"})
-_WHOLE_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL})
-_STATE_OR_PROVINCE = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _ORG_LABELS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 
 
@@ -109,7 +114,7 @@ def whole_spaced(text: str, mentions: Sequence[Mention], gaz: Gazetteer) -> list
             taken_until = mention.end
             continue
         start = before.start(1)
-        if any(p.kind in _WHOLE_KINDS for p in gaz.lookup(text[start : mention.end])):
+        if any(p.kind in TOWN_KINDS for p in gaz.lookup(text[start : mention.end])):
             mention = Mention(text[start : mention.end], mention.label, start, mention.end)
         out.append(mention)
         taken_until = mention.end
@@ -303,7 +308,7 @@ def _geo_items(text: str, span: str, start: int, end: int, gaz: Gazetteer) -> li
             return _hyphen_items(span, start, gaz)
         if (stem := _STATE_WORD.search(span)) is not None and stem.end() == len(span):  # "Katsina State"
             head_key = normalize_name(span[: stem.start()])
-            states = tuple(p for p in gaz.places.get(head_key, ()) if p.kind in _STATE_OR_PROVINCE)
+            states = tuple(p for p in gaz.places.get(head_key, ()) if p.kind in SUBDIVISION_KINDS)
             if states and head_key not in gaz.excluded:
                 return [Item(span, start, end, None, states, head_key)]
         return _inner_items(span, start, gaz, countries_only=True)

@@ -18,7 +18,7 @@ from streams.core.geo.cues import STRONG, locative_before
 from streams.core.geo.data import CAMEL_SKIP, INNER_AMBIGUOUS, ORG_PREFIX_COUNTRIES
 from streams.core.geo.gazetteer import Gazetteer, Place
 from streams.core.geo.items import Item
-from streams.core.geo.kinds import COUNTRY_KINDS, STATE_KINDS, PlaceKind
+from streams.core.geo.kinds import COUNTRY_KINDS, STATE_KINDS, SUBDIVISION_KINDS, PlaceKind
 from streams.core.geo.names import normalize_name
 from streams.core.geo.prior import prior, top_place
 from streams.core.geo.weights import DOMINANCE_MARGIN
@@ -61,8 +61,7 @@ def org_place_items(span: str, start: int, end: int, key: str, gaz: Gazetteer) -
         name = normalize_name(county.group(1))
         counties = tuple(p for p in gaz.places.get(name, ()) if p.kind in (PlaceKind.US_COUNTY, PlaceKind.ADMIN2))
         head = name.rsplit(" ", 1)[0]  # "Essex County Council": England's Essex, never Massachusetts'
-        abroad = any(p.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION) and p.code != "US"
-                     for p in gaz.places.get(head, ()))
+        abroad = any(p.kind in SUBDIVISION_KINDS and p.code != "US" for p in gaz.places.get(head, ()))
         if counties and not abroad:
             s, e = start + county.start(1), start + county.end(1)
             return [Item(county.group(1), s, e, None, counties, name, confirm=True)]
@@ -160,5 +159,5 @@ def person_place_items(text: str, span: str, start: int, end: int, key: str, gaz
     candidates = tuple(p for p in gaz.places.get(key, ()) if p.kind in _PERSON_TOWN_KINDS)
     if not candidates or first_name_before(text, span):
         return []
-    return [Item(span, start, end, None, candidates, key, confirm=True, near_only=True, misread="person")]
+    return [Item(span, start, end, None, candidates, key, confirm=True, near_only=True, misread="person", locative=cue)]
 

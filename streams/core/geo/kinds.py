@@ -37,6 +37,8 @@ TOWN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.CAPITAL})
 ANCHOR_KINDS = TOWN_KINDS | {PlaceKind.US_COUNTY}
 #: A state or region: may head an organisation's name or be misread as a person.
 STATE_KINDS = (PlaceKind.ADMIN1, PlaceKind.REGION)
+#: A state, province, county or region: what "Katsina State" or "Essex County" may name.
+SUBDIVISION_KINDS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 #: Natural features and informal regions: places, never context for other names, and
 #: a country's evidence only when the feature lies in that country alone ("the Alps" name
 #: no country, "the Ohio River" names the US).

@@ -65,11 +65,12 @@ def locate(
     items = drop_common_nouns(text, items)
     for item in items:
         item.after_direction = after_direction(text, item.start)
-        item.locative = locative_before(text, item.start)
     for item in items:  # a river or region across borders names no country on its own (kinds.FEATURE_KINDS)
         major = [p for p in item.candidates if not p.minor]  # a small town needs context (resolve.py)
         if major and all(p.kind in FEATURE_KINDS for p in major):
             item.confirm = len({p.code for p in major}) > 1
+        if item.confirm and not item.locative:  # only weak items are held to a distance (refine.py)
+            item.locative = locative_before(text, item.start)
     if not items:
         return Located([], [], resolved_dateline_place(dateline, gazetteer, text) if dateline is not None else None)
     dl_place = resolve(items, gazetteer, dateline, source_hints(source, url, gazetteer) if source or url else None)
