@@ -37,7 +37,7 @@ from streams.core.enrich import Enricher
 from streams.core.outcomes import BatchReport, Destination, Incoming
 from streams.core_process import CoreProcess
 from streams.delivery import Send
-from streams.pipeline import EXIT_RESTART, Enrich, Pipeline
+from streams.pipeline import DEPTH, EXIT_RESTART, Enrich, Pipeline
 
 __all__ = ["EXIT_RESTART", "broker_credentials", "create_app"]
 
@@ -162,12 +162,17 @@ def enrich_call(enricher: Enricher | CoreProcess, *, in_thread: bool) -> Enrich:
             return enricher.enrich_batch(incoming)
 
         return enrich_inline
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
+    executor = ThreadPoolExecutor(max_workers=enrich_concurrency(enricher), thread_name_prefix="enrich")
 
     async def enrich_in_thread(incoming: list[Incoming]) -> BatchReport:
         return await asyncio.get_running_loop().run_in_executor(executor, enricher.enrich_batch, incoming)
 
     return enrich_in_thread
+
+
+def enrich_concurrency(enricher: Enricher | CoreProcess) -> int:
+    """Batches enriched at once: two with the core's two processes (one reads, one tags), else one."""
+    return len(enricher.pids) if isinstance(enricher, CoreProcess) else 1
 
 
 def create_app(
@@ -180,7 +185,9 @@ def create_app(
     app = new_faust_app(settings, app_class=EnrichApp)
     enrich = enrich_call(enricher, in_thread=settings.nlp_enabled)
     outputs = senders(app, settings)
-    agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release, source=settings.app_id),
+    concurrency = enrich_concurrency(enricher) if settings.nlp_enabled else 1
+    agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release, source=settings.app_id,
+                                                  depth=DEPTH + concurrency - 1, enrich_concurrency=concurrency),
                          settings.batch_policy(),
                          running=app.pipelines)
     if settings.enrich_enabled:

@@ -10,7 +10,9 @@ A batch goes through three steps, in the order batches were submitted:
 
 The two stages run side by side, so spaCy never waits for the broker and the broker never
 waits for spaCy; at most ``depth`` batches are between submit and release, so a slow
-broker slows consumption instead of filling memory.
+broker slows consumption instead of filling memory. With ``enrich_concurrency`` 2, two
+batches are enriched at once (the core's two processes: one batch tagged while the next is
+read), still delivered and released in the order they were submitted.
 
 A batch is completed, or the process ends uncommitted: if delivering fails (outputs not
 acknowledged) or a stage breaks, ``on_fatal`` is called, by default ``exit_now``, which
@@ -94,6 +96,7 @@ class Batch:
     incoming: list[Incoming]
     token: Any = None
     report: BatchReport | None = field(default=None, repr=False)
+    enriching: asyncio.Future[BatchReport] | None = field(default=None, repr=False)
 
 
 class Pipeline:
@@ -109,12 +112,16 @@ class Pipeline:
         on_fatal: Callable[..., Any] = exit_now,
         retry_delay: float = RETRY_DELAY,
         source: str = DEFAULT_SOURCE,
+        enrich_concurrency: int = 1,
     ):
-        """``source`` names this worker in its outputs' headers (``ce_source``: the app id)."""
+        """``source`` names this worker in its outputs' headers (``ce_source``: the app id);
+        ``enrich_concurrency``: batches enriched at once (``enrich`` must allow it)."""
         self._enrich, self._release, self._on_fatal = enrich, release, on_fatal
         self._senders, self._source = senders, source
         self._retry_delay = retry_delay
         self._slots = asyncio.Semaphore(depth)
+        self._enrich_slots = asyncio.Semaphore(enrich_concurrency)
+        self._enriching: set[asyncio.Future[BatchReport]] = set()
         self._to_enrich: asyncio.Queue[Batch] = asyncio.Queue()
         self._to_deliver: asyncio.Queue[Batch] = asyncio.Queue()
         self._in_flight = 0
@@ -122,7 +129,7 @@ class Pipeline:
         self._idle = asyncio.Event()
         self._idle.set()
         self._stages = [
-            asyncio.ensure_future(self._stage("enrich", self._to_enrich, self._enrich_one)),
+            asyncio.ensure_future(self._stage("enrich", self._to_enrich, self._enrich_one, self._enrich_slots)),
             asyncio.ensure_future(self._stage("deliver", self._to_deliver, self._deliver_one)),
         ]
 
@@ -168,11 +175,15 @@ class Pipeline:
 
     def cancel(self) -> None:
         """Stop both stages; batches in flight are not released, so not committed."""
-        for task in self._stages:
+        for task in (*self._stages, *self._enriching):
             task.cancel()
 
-    async def _stage(self, name: str, queue: asyncio.Queue[Batch], step: Callable[[Batch], Awaitable[None]]) -> None:
+    async def _stage(self, name: str, queue: asyncio.Queue[Batch], step: Callable[[Batch], Awaitable[None]],
+                     slots: asyncio.Semaphore | None = None) -> None:
+        """``slots``: taken before a batch is (a batch waiting for one stays in the queue, for ``shed``)."""
         while True:
+            if slots is not None:
+                await slots.acquire()
             batch = await queue.get()
             try:
                 await step(batch)
@@ -186,11 +197,22 @@ class Pipeline:
             del batch  # waiting for the next one must not keep this one's records alive
 
     async def _enrich_one(self, batch: Batch) -> None:
-        batch.report = await enrich_safely(self._enrich, batch.incoming, delay=self._retry_delay)
+        """Start the batch's enrichment (its slot is taken) and queue it for delivery at once:
+        delivery waits for it there, so batches leave in the order they came."""
+        batch.enriching = asyncio.ensure_future(self._enriched(batch.incoming))
+        self._enriching.add(batch.enriching)
+        batch.enriching.add_done_callback(self._enriching.discard)
         self._to_deliver.put_nowait(batch)
 
+    async def _enriched(self, incoming: list[Incoming]) -> BatchReport:
+        try:
+            return await enrich_safely(self._enrich, incoming, delay=self._retry_delay)
+        finally:
+            self._enrich_slots.release()
+
     async def _deliver_one(self, batch: Batch) -> None:
-        assert batch.report is not None
+        assert batch.enriching is not None
+        batch.report, batch.enriching = await batch.enriching, None  # raises what enriching raised
         published = await deliver(self._senders, batch.incoming, batch.report, source=self._source)
         metrics.record_batch(published)
         await self._release(batch.token)

@@ -89,7 +89,7 @@ def run_worker(settings: Settings) -> None:
             "preload": [code for code in settings.preload_languages.split(",") if code],
         }
         if options["nlp_enabled"] and settings.core_process:
-            enricher = core = CoreProcess(options)  # the core in a child process (streams.core_process)
+            enricher = core = CoreProcess(options, split=settings.core_split)  # the core in child processes
         else:
             enricher = Enricher(**options)
         health.model_loaded = True

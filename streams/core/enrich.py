@@ -4,6 +4,9 @@ The one call the shell makes. A batch of records is decoded and validated one by
 cleaned, run through spaCy NER together (``nlp.pipe``: the expensive part), and then
 each article's entities are merged and its countries tagged. A failure of one record
 becomes a dead letter for that record; the rest of the batch goes on.
+
+``enrich_batch`` is ``tag_batch(read_batch(items))``: the two stages can run in two
+processes (``streams.core_process``), so one batch's tagging never holds up the next one's NER.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from streams import __version__
 from streams.core import nlp as nlp_mod
@@ -56,6 +59,11 @@ PASSTHROUGH_FIELDS = ("title", "body", "url", "source", "published_at", "metadat
 LANGUAGE_MODELS = nlp_mod.LANGUAGE_MODELS
 
 
+#: What an Enricher holds: ``read`` (spaCy, for read_batch), ``tag`` (the gazetteer, for
+#: tag_batch) or ``all`` (both, for enrich_batch).
+Stage = Literal["all", "read", "tag"]
+
+
 @dataclass(slots=True)
 class _Work:
     index: int
@@ -64,6 +72,19 @@ class _Work:
     cleaned: CleanedArticle
     route: Route | None = None
     language: tuple[str, float] = ("und", 0.0)
+    mentions: list[nlp_mod.Mention] = field(default_factory=list)
+    pipeline: dict[str, Any] = field(default_factory=dict)  # the record's ``pipeline`` field
+
+
+@dataclass(slots=True)
+class Reading:
+    """A batch after ``read_batch``: the dead letters so far (by input position) and the articles
+    read, with their entity mentions. It is pickled from the reading process to the tagging one."""
+
+    outcomes: list[Outcome | None]
+    work: list[_Work]
+    seconds: dict[str, float]
+    ner_cache: dict[str, int]
 
 
 class Enricher:
@@ -82,6 +103,7 @@ class Enricher:
         languages: Iterable[str] = (ENGLISH, "fr"),
         preload: Iterable[str] = (),
         models: Mapping[str, Any] | None = None,
+        stage: Stage = "all",
     ):
         """``nlp_enabled=False`` validates and passes articles through with no cleaning, NER,
         language or country tags: it measures what the pipeline around the NLP costs.
@@ -89,13 +111,15 @@ class Enricher:
         ``languages``: those read by a NER pipeline (English always); the pipelines of the
         others than English are loaded when their first article arrives, or here for those in
         ``preload``. ``models``: loaded pipelines by language (tests). ``ner_cache_bytes``:
-        the bound of the NER cache per paragraph (``streams.core.ner_cache``); 0 for none."""
+        the bound of the NER cache per paragraph (``streams.core.ner_cache``); 0 for none.
+        ``stage``: ``read`` loads no gazetteer, ``tag`` no NER pipeline (``Stage``)."""
         self.nlp_enabled = nlp_enabled
-        self.nlp = None if not nlp_enabled else nlp if nlp is not None else nlp_mod.load_pipeline(model)
-        self.gazetteer = None if not nlp_enabled else gazetteer if gazetteer is not None else Gazetteer.load()
+        reads, tags = nlp_enabled and stage != "tag", nlp_enabled and stage != "read"
+        self.nlp = None if not reads else nlp if nlp is not None else nlp_mod.load_pipeline(model)
+        self.gazetteer = None if not tags else gazetteer if gazetteer is not None else Gazetteer.load()
         self.max_record_bytes = max_record_bytes
         self.nlp_batch_size = nlp_batch_size
-        self.ner_cache = ParagraphCache(ner_cache_bytes) if ner_cache_bytes and nlp_enabled else None
+        self.ner_cache = ParagraphCache(ner_cache_bytes) if ner_cache_bytes and reads else None
         info = nlp_mod.model_info(self.nlp) if self.nlp is not None else {"model": "none", "version": "none"}
         self.pipeline_info = {**info, "newsstream": __version__, "data": data_version()}
         self.ner_languages = frozenset({ENGLISH, *languages}) & (set(LANGUAGE_MODELS) | set(models or ()))
@@ -104,7 +128,7 @@ class Enricher:
         self._infos: dict[str, dict[str, Any]] = {ENGLISH: self.pipeline_info}
         self._load_lock = threading.Lock()
         for language in preload:
-            if nlp_enabled and language in self.ner_languages and self._pipeline(language) is None:
+            if reads and language in self.ner_languages and self._pipeline(language) is None:
                 raise nlp_mod.ModelError(self._pipeline_errors[language])
 
     def _pipeline(self, language: str):
@@ -140,6 +164,10 @@ class Enricher:
 
     def enrich_batch(self, items: Sequence[Incoming]) -> BatchReport:
         """Enrich many records at once; never raises for a bad record."""
+        return self.tag_batch(self.read_batch(items))
+
+    def read_batch(self, items: Sequence[Incoming]) -> Reading:
+        """Decode, validate, clean and detect the language of every record, then NER for the batch."""
         started = time.perf_counter()
         outcomes: list[Outcome | None] = [None] * len(items)
         work: list[_Work] = []
@@ -160,37 +188,36 @@ class Enricher:
         clean_done = time.perf_counter()
 
         cache_before = self.ner_cache.stats() if self.ner_cache is not None else None
-        mentions = self._ner(work)
-        ner_done = time.perf_counter()
-
-        tag_seconds = 0.0
-        for unit, unit_mentions in zip(work, mentions, strict=True):
+        read: list[_Work] = []
+        for unit, unit_mentions in zip(work, self._ner(work), strict=True):
             if isinstance(unit_mentions, Exception):
                 outcomes[unit.index] = self._dead(
                     unit.item, ErrorCode.ENRICHMENT_FAILED, f"NER failed: {unit_mentions!r}"
                 )
                 continue
+            unit.mentions = unit_mentions
+            unit.pipeline = self._info(unit.route.ner) if unit.route is not None else self.pipeline_info
+            read.append(unit)
+        ner_done = time.perf_counter()
+        return Reading(outcomes, read, {"clean": clean_done - started, "ner": ner_done - clean_done},
+                       _cache_change(cache_before, self.ner_cache))
+
+    def tag_batch(self, reading: Reading) -> BatchReport:
+        """Entities merged, places and countries tagged, records built: the batch's report."""
+        outcomes = reading.outcomes
+        tag_seconds = 0.0
+        for unit in reading.work:
             tag_started = time.perf_counter()
             try:
-                outcomes[unit.index] = Outcome(
-                    key=article_id(unit.article),
-                    record=self._enriched(unit, unit_mentions),
-                )
+                outcomes[unit.index] = Outcome(key=article_id(unit.article), record=self._enriched(unit))
             except Exception as exc:  # a bug or data the taggers choke on: dead-letter, go on
                 log.exception("enrichment failed for %s", unit.item.source)
                 outcomes[unit.index] = self._dead(unit.item, ErrorCode.ENRICHMENT_FAILED, f"tagging failed: {exc!r}")
             tag_seconds += time.perf_counter() - tag_started
-        finished = time.perf_counter()
-        return BatchReport(
-            outcomes=[o for o in outcomes if o is not None],
-            seconds={
-                "clean": clean_done - started,
-                "ner": ner_done - clean_done,
-                "tag": tag_seconds,
-                "total": finished - started,
-            },
-            ner_cache=_cache_change(cache_before, self.ner_cache),
-        )
+        seconds = {**reading.seconds, "tag": tag_seconds}
+        seconds["total"] = seconds["clean"] + seconds["ner"] + tag_seconds
+        return BatchReport(outcomes=[o for o in outcomes if o is not None], seconds=seconds,
+                           ner_cache=reading.ner_cache)
 
     def enrich_article(self, article: dict[str, Any]) -> Outcome:
         """Enrich one decoded article (the `enrich` command and the evaluation use this)."""
@@ -275,8 +302,8 @@ class Enricher:
         trimmed += [nlp_mod.Mention(text[s:e], "NORP", s, e) for s, e in nationalities if not any(covered[s:e])]
         return masked, sorted(trimmed, key=lambda m: m.start), gaz
 
-    def _enriched(self, unit: _Work, mentions: list[nlp_mod.Mention]) -> dict[str, Any]:
-        article, cleaned = unit.article, unit.cleaned
+    def _enriched(self, unit: _Work) -> dict[str, Any]:
+        article, cleaned, mentions = unit.article, unit.cleaned, unit.mentions
         dateline, dateline_point = cleaned.dateline, None
         analysis = unit.route.as_dict() if unit.route is not None else None
         if self.nlp_enabled:
@@ -322,7 +349,7 @@ class Enricher:
                 "places": [_place_dict(p) for p in places],
                 "content_hash": content_hash(article),
                 "source_offset": unit.item.source.as_dict() if unit.item.source else None,
-                "pipeline": self._info(unit.route.ner) if unit.route is not None else self.pipeline_info,
+                "pipeline": unit.pipeline,
                 "enriched_at": utc_now(),
             }
         )

@@ -221,3 +221,64 @@ def test_a_stopping_pipeline_finishes_the_batch_being_enriched_and_drops_the_one
         pipeline.cancel()
 
     asyncio.run(scenario())
+
+
+def test_with_two_enrichments_at_once_batches_still_leave_in_the_order_they_came():
+    async def scenario():
+        events: list[str] = []
+        gates = {key: asyncio.Event() for key in ("k0", "k2", "k4")}
+
+        async def gated_enrich(items):
+            key = items[0].key.decode()
+            events.append(f"start {key}")
+            await gates[key].wait()
+            events.append(f"done {key}")
+            return enriched(items)
+
+        async def release(token):
+            events.append(f"release {token}")
+
+        topic = FakeTopic()
+        pipeline = Pipeline(gated_enrich, senders(topic.send, FakeTopic().send), release, depth=4,
+                            enrich_concurrency=2, on_fatal=_fatal_is_a_failure)
+        for number, start in enumerate((0, 2, 4)):
+            assert await pipeline.submit(incoming(6)[start : start + 2], number)
+        await _until(lambda: events == ["start k0", "start k2"])  # two at once, the third waits for a slot
+        gates["k2"].set()  # the second finishes first
+        await _until(lambda: "start k4" in events)
+        await asyncio.sleep(0.01)
+        assert not [e for e in events if e.startswith("release")]  # it waits for the first
+        gates["k0"].set()
+        gates["k4"].set()
+        await asyncio.wait_for(pipeline.drain(), 2)
+        assert [e for e in events if e.startswith("release")] == ["release 0", "release 1", "release 2"]
+        assert [key for key, _ in topic.sent] == [b"k0", b"k1", b"k2", b"k3", b"k4", b"k5"]
+        pipeline.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_with_two_enrichments_at_once_a_dead_core_releases_nothing_from_that_batch_on():
+    async def scenario():
+        events: list[str] = []
+        fatal: list[tuple] = []
+
+        async def enrich(items):
+            if items[0].key == b"k2":
+                raise CoreProcessDied("the core process (tag) ended (exit code -9)")
+            await asyncio.sleep(0.02)
+            return enriched(items)
+
+        async def release(token):
+            events.append(f"release {token}")
+
+        pipeline = Pipeline(enrich, senders(FakeTopic().send, FakeTopic().send), release, depth=4,
+                            enrich_concurrency=2, on_fatal=lambda *args: fatal.append(args))
+        for number, start in enumerate((0, 2, 4)):
+            await pipeline.submit(incoming(6)[start : start + 2], number)
+        await _until(lambda: bool(fatal))
+        await asyncio.sleep(0.05)
+        assert events == ["release 0"] and "CoreProcessDied" in repr(fatal[0][3])
+        pipeline.cancel()
+
+    asyncio.run(scenario())
