@@ -130,6 +130,7 @@ class EnrichedArticle(Record):
     metadata: dict[str, Any] | None = None
     declared_language: str | None = None
     places: list[Place] | None = None
+    world_places: list[Place] | None = None  # since 1.2: continents, seas, regions of several countries
     analysis: Analysis | None = None
 
     @classmethod

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pycountry
 
+from streams.core.geo.output import record_places
 from streams.errors import NewsstreamError
 
 #: Codes people use that ISO 3166-1 does not: UK for GB, EL (the EU's code) for GR.
@@ -79,7 +80,7 @@ class ArticleFilter:
     def _place(self, record: dict) -> bool:
         if not self.places:
             return True
-        keys = {str(key).casefold() for place in record.get("places") or ()
+        keys = {str(key).casefold() for place in record_places(record)
                 for key in (place.get("name"), place.get("geonameid")) if key is not None}
         return bool(self.places & keys)
 

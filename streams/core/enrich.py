@@ -35,6 +35,7 @@ from streams.core.geo.localized import (
 )
 from streams.core.geo.names import normalize_name
 from streams.core.geo.places import to_tag
+from streams.core.geo.world import world_places
 from streams.core.language import detect_language
 from streams.core.ner_cache import ParagraphCache
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
@@ -325,12 +326,13 @@ class Enricher:
                 names_only=unit.route is not None and unit.route.ner is None,
             ) if unit.route is None or unit.route.pipeline != "none" else None
             countries, places = (located.countries, located.places) if located else ([], [])
+            world = world_places(cleaned.text, place_mentions) if located and unit.route and unit.route.ner else []
             if dateline is not None:  # resolved with the article's places ("BELGRADE —" over Bozeman)
                 place = located.dateline_place if located else resolved_dateline_place(dateline, gaz, text)
                 dateline = replace(dateline, country=place.code if place is not None else None)
                 dateline_point = _place_dict(to_tag(place, gaz), short=True) if place is not None else None
         else:
-            language, language_score, entities, countries, places = "und", 0.0, [], [], []
+            language, language_score, entities, countries, places, world = "und", 0.0, [], [], [], []
         record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": article_id(article)}
         record.update({name: article[name] for name in PASSTHROUGH_FIELDS if name in article})
         if self.nlp_enabled and "title" in article:
@@ -347,6 +349,7 @@ class Enricher:
                 "entities": [_entity_dict(e) for e in entities],
                 "countries": [_country_dict(c) for c in countries],
                 "places": [_place_dict(p) for p in places],
+                "world_places": world,
                 "content_hash": content_hash(article),
                 "source_offset": unit.item.source.as_dict() if unit.item.source else None,
                 "pipeline": unit.pipeline,

@@ -107,7 +107,8 @@ def predict(rows: Sequence[dict[str, Any]], enricher) -> list[dict[str, Any]]:
                 "dateline_text": (record.get("dateline") or {}).get("text"),
                 "language": (record.get("analysis") or {}).get("language", record["language"]),
                 "countries": countries,
-                "places": record["places"],
+                # the places no one country holds count as places ("Europe", "the Black Sea")
+                "places": record["places"] + [{**w, "country": None} for w in record.get("world_places", [])],
                 "text": record["text"],
             }
         )

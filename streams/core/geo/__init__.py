@@ -42,6 +42,8 @@ Data (``streams/core/data``, each file with a ``_source`` saying where it comes 
 * ``geo_metonyms.json``: seats of government standing for a country ("Kremlin");
 * ``geo_not_countries.json``: names that never produce a tag (NATO, Gulf of Oman);
 * ``geo_regions.json``: English region names, Canadian counties;
+* ``geo_world.json``: oceans, seas, straits and regions of several countries, which no
+  country holds (``world.py``: the record's ``world_places``, never a country tag);
 * ``geo_state_abbreviations.json``: "Ga.", "Ont." after a town name;
 * ``geo_extra_codes.json``, ``geo_non_country_codes.json``, ``geo_display_names.json``:
   which codes are countries and what a tag calls them;

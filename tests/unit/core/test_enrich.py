@@ -50,6 +50,12 @@ def test_seed_article(enricher):
     for tag in record["countries"]:
         for evidence in tag["evidence"]:
             assert record["text"][evidence["start"] : evidence["end"]] == evidence["text"]
+    # the places no one country holds make no place with a country, nor a tag
+    assert {p["name"] for p in record["world_places"]} >= {"Black Sea", "Asia"}
+    assert not {p["name"] for p in record["places"]} & {"Black Sea", "Asia"}
+    for place in record["world_places"]:
+        for mention in place["mentions"]:
+            assert record["text"][mention["start"] : mention["end"]] == mention["text"]
 
 
 def test_a_bad_record_does_not_spoil_its_batch(enricher):
