@@ -29,6 +29,7 @@ import signal
 import threading
 import time
 from collections.abc import Sequence
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from streams.core.outcomes import BatchReport, Incoming
@@ -216,7 +217,17 @@ def serve(connection, options: dict[str, Any], parent: int, stage: str = "all") 
             answer = ("report", answer_call(payload))
         except Exception as exc:  # noqa: BLE001 - it should not raise: the worker's pipeline handles it
             answer = ("error", repr(exc))
-        connection.send(answer)
+        send_answer(connection, answer)
+
+
+def send_answer(connection, answer: tuple[str, Any]) -> None:
+    """Send ``answer``, or an error when it will not pickle (a record nested too deep for the
+    pickler): the worker's pipeline then isolates the record, instead of losing the child."""
+    try:
+        data = ForkingPickler.dumps(answer)
+    except Exception as exc:  # noqa: BLE001 - RecursionError, or an object that does not pickle
+        data = ForkingPickler.dumps(("error", f"the answer could not be pickled: {exc!r}"))
+    connection.send_bytes(data)
 
 
 def _die_with(parent: int) -> None:

@@ -96,7 +96,7 @@ class Batch:
     incoming: list[Incoming]
     token: Any = None
     report: BatchReport | None = field(default=None, repr=False)
-    enriching: asyncio.Future[BatchReport] | None = field(default=None, repr=False)
+    enriching: asyncio.Future[BatchReport | None] | None = field(default=None, repr=False)
 
 
 class Pipeline:
@@ -121,7 +121,8 @@ class Pipeline:
         self._retry_delay = retry_delay
         self._slots = asyncio.Semaphore(depth)
         self._enrich_slots = asyncio.Semaphore(enrich_concurrency)
-        self._enriching: set[asyncio.Future[BatchReport]] = set()
+        self._enriching: set[asyncio.Future[BatchReport | None]] = set()
+        self._broken = False  # a batch could not be completed: nothing more is enriched or released
         self._to_enrich: asyncio.Queue[Batch] = asyncio.Queue()
         self._to_deliver: asyncio.Queue[Batch] = asyncio.Queue()
         self._in_flight = 0
@@ -159,8 +160,8 @@ class Pipeline:
     def shed(self) -> int:
         """For a graceful stop: take no more batches and drop those not yet being enriched.
 
-        The batch being enriched and those being delivered go on to their release, so a
-        stop costs at most one batch's enrichment. The dropped ones are never released,
+        The batches being enriched and those being delivered go on to their release, so a
+        stop costs at most ``enrich_concurrency`` batches' enrichment. The dropped ones are never released,
         so never committed: the next owner of their partitions enriches them (no output of
         theirs was published, so no duplicates either). Returns the records dropped.
         """
@@ -181,7 +182,7 @@ class Pipeline:
     async def _stage(self, name: str, queue: asyncio.Queue[Batch], step: Callable[[Batch], Awaitable[None]],
                      slots: asyncio.Semaphore | None = None) -> None:
         """``slots``: taken before a batch is (a batch waiting for one stays in the queue, for ``shed``)."""
-        while True:
+        while not self._broken:
             if slots is not None:
                 await slots.acquire()
             batch = await queue.get()
@@ -190,11 +191,16 @@ class Pipeline:
             except asyncio.CancelledError:
                 raise
             except BaseException as exc:  # noqa: BLE001 - DeliveryFailed, or a bug: never commit the batch
-                self._on_fatal("could not complete a batch of %d records (%s: %r); exiting without committing it "
-                               "or the batches after it (restarted, the worker processes them again)",
-                               len(batch.incoming), name, exc)
+                self._fail(name, batch, exc)
                 return
             del batch  # waiting for the next one must not keep this one's records alive
+
+    def _fail(self, stage: str, batch: Batch | list[Incoming], exc: BaseException) -> None:
+        """Nothing more is enriched or released; ``on_fatal`` ends the process (``exit_now``)."""
+        self._broken = True
+        records = len(batch.incoming if isinstance(batch, Batch) else batch)
+        self._on_fatal("could not complete a batch of %d records (%s: %r); exiting without committing it "
+                       "or the batches after it (restarted, the worker processes them again)", records, stage, exc)
 
     async def _enrich_one(self, batch: Batch) -> None:
         """Start the batch's enrichment (its slot is taken) and queue it for delivery at once:
@@ -204,15 +210,24 @@ class Pipeline:
         batch.enriching.add_done_callback(self._enriching.discard)
         self._to_deliver.put_nowait(batch)
 
-    async def _enriched(self, incoming: list[Incoming]) -> BatchReport:
+    async def _enriched(self, incoming: list[Incoming]) -> BatchReport | None:
+        """The batch's report; None when it cannot be enriched (a ``ProcessFailure``): the process
+        ends at once, and its slot stays taken, so no other batch starts."""
         try:
-            return await enrich_safely(self._enrich, incoming, delay=self._retry_delay)
-        finally:
-            self._enrich_slots.release()
+            report = await enrich_safely(self._enrich, incoming, delay=self._retry_delay)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a dead core process, or a bug: never commit the batch
+            self._fail("enrich", incoming, exc)
+            return None
+        self._enrich_slots.release()
+        return report
 
     async def _deliver_one(self, batch: Batch) -> None:
         assert batch.enriching is not None
-        batch.report, batch.enriching = await batch.enriching, None  # raises what enriching raised
+        batch.report, batch.enriching = await batch.enriching, None
+        if batch.report is None:  # its enrichment failed: the process is ending
+            return
         published = await deliver(self._senders, batch.incoming, batch.report, source=self._source)
         metrics.record_batch(published)
         await self._release(batch.token)

@@ -35,7 +35,7 @@ from streams.core.geo.localized import (
 )
 from streams.core.geo.names import normalize_name
 from streams.core.geo.places import to_tag
-from streams.core.geo.world import world_places
+from streams.core.geo.world import world_mentions, world_places
 from streams.core.language import detect_language
 from streams.core.ner_cache import ParagraphCache
 from streams.core.outcomes import BatchReport, Incoming, Outcome, dead_outcome
@@ -314,6 +314,11 @@ class Enricher:
                 mentions = map_labels(mentions, language, is_place=lambda span: _is_place(span, gaz),
                                       is_demonym=lambda span: normalize_name(span) in gaz.demonyms)
             text, place_mentions, gaz = self._read_places(unit, mentions)
+            world = world_mentions(cleaned.text, place_mentions) if unit.route and unit.route.ner else []
+            if world:  # no country tag from "the Strait of Taiwan", "the Indian Ocean"
+                text = blank(text, [(w.start, w.end) for w in world])
+                place_mentions = [m for m in place_mentions
+                                  if not any(w.start < m.end and m.start < w.end for w in world)]
             language, language_score = unit.language
             entities = merge_entities(mentions)
             located = locate(
@@ -326,7 +331,6 @@ class Enricher:
                 names_only=unit.route is not None and unit.route.ner is None,
             ) if unit.route is None or unit.route.pipeline != "none" else None
             countries, places = (located.countries, located.places) if located else ([], [])
-            world = world_places(cleaned.text, place_mentions) if located and unit.route and unit.route.ner else []
             if dateline is not None:  # resolved with the article's places ("BELGRADE —" over Bozeman)
                 place = located.dateline_place if located else resolved_dateline_place(dateline, gaz, text)
                 dateline = replace(dateline, country=place.code if place is not None else None)
@@ -349,7 +353,7 @@ class Enricher:
                 "entities": [_entity_dict(e) for e in entities],
                 "countries": [_country_dict(c) for c in countries],
                 "places": [_place_dict(p) for p in places],
-                "world_places": world,
+                "world_places": world_places(world),
                 "content_hash": content_hash(article),
                 "source_offset": unit.item.source.as_dict() if unit.item.source else None,
                 "pipeline": unit.pipeline,

@@ -97,7 +97,29 @@ def parse_raw(value: bytes | bytearray | memoryview | None, *, max_bytes: int) -
     if not isinstance(article, dict):
         raise RecordError(ErrorCode.NOT_AN_OBJECT, f"record is a JSON {type(article).__name__}, not an object")
     validate_raw(article)
+    depth = _depth(article.get("metadata"))
+    if depth > MAX_METADATA_DEPTH:
+        reason = (f"metadata is nested {depth} levels deep, over the limit of {MAX_METADATA_DEPTH} "
+                  "(its enriched record could not be written)")
+        raise RecordError(ErrorCode.SCHEMA_VIOLATION, reason)
     return article
+
+
+#: Levels of objects and arrays ``metadata`` may nest: the JSON encoder writes at most 254, and a
+#: record must also pickle to and from the core's process.
+MAX_METADATA_DEPTH = 64
+
+
+def _depth(value: Any) -> int:
+    """How many levels of objects and arrays ``value`` nests (0 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_METADATA_DEPTH:  # beyond the limit the exact depth does not matter
+                stack += [(child, level + 1) for child in (item.values() if isinstance(item, dict) else item)]
+    return deepest
 
 
 def validate_raw(article: dict[str, Any]) -> None:

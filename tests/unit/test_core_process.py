@@ -3,6 +3,7 @@ thread, and a child that dies fails only the call it held and is started again."
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -13,7 +14,7 @@ import pytest
 
 from streams.core.enrich import Enricher
 from streams.core.outcomes import Incoming
-from streams.core_process import CoreProcess, CoreProcessDied, CoreProcessError
+from streams.core_process import CoreProcess, CoreProcessDied, CoreProcessError, send_answer
 from tests.conftest import SEED
 
 OPTIONS = {"max_record_bytes": 1 << 20}
@@ -143,3 +144,15 @@ def test_the_children_ignore_signals_sent_to_the_whole_group():
         assert process.enrich_batch(items()).outcomes[2].ok and process.pids == pids
     finally:
         process.close()
+
+
+def test_an_answer_that_will_not_pickle_comes_back_as_an_error_and_the_child_lives_on():
+    ours, theirs = multiprocessing.Pipe()
+    nested: list = []
+    for _ in range(5000):  # deeper than the pickler goes
+        nested = [nested]
+    send_answer(theirs, ("report", nested))
+    status, reason = ours.recv()
+    assert status == "error" and "could not be pickled" in reason and "RecursionError" in reason
+    send_answer(theirs, ("report", {"fine": 1}))
+    assert ours.recv() == ("report", {"fine": 1})

@@ -278,7 +278,37 @@ def test_with_two_enrichments_at_once_a_dead_core_releases_nothing_from_that_bat
             await pipeline.submit(incoming(6)[start : start + 2], number)
         await _until(lambda: bool(fatal))
         await asyncio.sleep(0.05)
-        assert events == ["release 0"] and "CoreProcessDied" in repr(fatal[0][3])
+        assert events == ["release 0"] and fatal[0][2] == "enrich" and "CoreProcessDied" in repr(fatal[0][3])
+        assert len(fatal) == 1
+        pipeline.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_a_dead_core_ends_the_process_at_once_and_no_later_batch_is_enriched():
+    async def scenario():
+        calls: list[bytes] = []
+        fatal: list[tuple] = []
+
+        async def enrich(items):
+            calls.append(items[0].key)
+            if items[0].key == b"k1":
+                raise CoreProcessDied("the core process (all) ended (exit code -9)")
+            return enriched(items)
+
+        releases: list = []
+
+        async def release(token):
+            releases.append(token)
+
+        pipeline = Pipeline(enrich, senders(SlowAcks().send, FakeTopic().send), release,
+                            on_fatal=lambda *args: fatal.append(args))
+        for number in range(3):  # depth 3: all in flight at once
+            await pipeline.submit(incoming(3)[number : number + 1], number)
+        await _until(lambda: bool(fatal))
+        await asyncio.sleep(0.05)
+        assert calls == [b"k0", b"k1"] and fatal[0][2] == "enrich" and len(fatal) == 1  # k2 is never started
+        assert releases == []  # k0's outputs are not acknowledged yet, and nothing after k1 is ever released
         pipeline.cancel()
 
     asyncio.run(scenario())

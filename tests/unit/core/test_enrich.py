@@ -132,3 +132,11 @@ def test_a_syndicated_copy_reads_only_its_new_paragraphs_and_gives_the_same_reco
         assert {k: v for k, v in got.items() if k != "enriched_at"} == {
             k: v for k, v in expected.items() if k != "enriched_at"}
     assert fresh.ner_cache is None and fresh.enrich_batch([Incoming(b"{}")]).ner_cache == {}
+
+
+@pytest.mark.parametrize("water", ["Strait of Taiwan", "Indian Ocean", "Gulf of America", "Gulf of Finland",
+                                   "Irish Sea", "Mozambique Channel", "Strait of Gibraltar"])
+def test_a_water_named_after_a_country_is_a_world_place_and_tags_no_country(enricher, water):
+    body = f"Ships were seen in the {water} on Monday."
+    record = enricher.enrich_article({"id": "w", "title": "Ships", "body": body}).record
+    assert [p["name"] for p in record["world_places"]] and record["countries"] == [] and record["places"] == []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import orjson
 import pytest
 
 from streams.core.records import (
+    MAX_METADATA_DEPTH,
     ErrorCode,
     RecordError,
     SourceOffset,
@@ -85,3 +87,18 @@ def test_dead_letter_of_oversized_record_says_it_is_cut():
     record = dead_letter(b"a" * 100, ErrorCode.TOO_LARGE, "big", source=None, worker_version="1", max_payload_bytes=10)
     assert record["payload"] == "a" * 10
     assert record["payload_truncated"] is True and record["payload_bytes"] == 100
+
+
+def test_metadata_nested_deeper_than_the_limit_is_a_schema_violation_and_the_limit_itself_passes():
+    def nested(levels: int) -> dict:
+        value: dict = {}
+        for _ in range(levels - 1):
+            value = {"a": value}
+        return value
+
+    ok = orjson.dumps({"title": "T", "metadata": nested(MAX_METADATA_DEPTH)})
+    assert parse_raw(ok, max_bytes=1 << 20)["metadata"]
+    deep = json.dumps({"title": "T", "metadata": {"list": [nested(600)]}}).encode()  # orjson writes 254 at most
+    with pytest.raises(RecordError) as caught:
+        parse_raw(deep, max_bytes=1 << 20)
+    assert caught.value.code == ErrorCode.SCHEMA_VIOLATION and "over the limit of 64" in caught.value.reason
