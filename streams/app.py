@@ -153,7 +153,7 @@ def senders(app: faust.App, settings: Settings) -> dict[Destination, Send]:
     return {destination: sender(topic) for destination, topic in settings.output_topics().items()}
 
 
-def enrich_call(enricher: Enricher | CoreProcess, *, in_thread: bool) -> Enrich:
+def enrich_call(enricher: Enricher | CoreProcess, *, in_thread: bool, concurrency: int = 1) -> Enrich:
     """``enricher.enrich_batch`` as the pipeline calls it: in a worker thread when NLP is on (spaCy holds
     the CPU, the event loop stays free to heart-beat, fetch and commit), else inline (without NLP a record
     costs tens of microseconds: a thread would cost more than it saves)."""
@@ -162,7 +162,7 @@ def enrich_call(enricher: Enricher | CoreProcess, *, in_thread: bool) -> Enrich:
             return enricher.enrich_batch(incoming)
 
         return enrich_inline
-    executor = ThreadPoolExecutor(max_workers=enrich_concurrency(enricher), thread_name_prefix="enrich")
+    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="enrich")
 
     async def enrich_in_thread(incoming: list[Incoming]) -> BatchReport:
         return await asyncio.get_running_loop().run_in_executor(executor, enricher.enrich_batch, incoming)
@@ -183,9 +183,9 @@ def create_app(
         raise ValueError("no broker configured")
     health = health or metrics.Health()
     app = new_faust_app(settings, app_class=EnrichApp)
-    enrich = enrich_call(enricher, in_thread=settings.nlp_enabled)
-    outputs = senders(app, settings)
     concurrency = enrich_concurrency(enricher) if settings.nlp_enabled else 1
+    enrich = enrich_call(enricher, in_thread=settings.nlp_enabled, concurrency=concurrency)
+    outputs = senders(app, settings)
     agent = enrich_agent(lambda release: Pipeline(enrich, outputs, release, source=settings.app_id,
                                                   depth=DEPTH + concurrency - 1, enrich_concurrency=concurrency),
                          settings.batch_policy(),

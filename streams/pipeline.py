@@ -191,14 +191,13 @@ class Pipeline:
             except asyncio.CancelledError:
                 raise
             except BaseException as exc:  # noqa: BLE001 - DeliveryFailed, or a bug: never commit the batch
-                self._fail(name, batch, exc)
+                self._fail(name, len(batch.incoming), exc)
                 return
             del batch  # waiting for the next one must not keep this one's records alive
 
-    def _fail(self, stage: str, batch: Batch | list[Incoming], exc: BaseException) -> None:
+    def _fail(self, stage: str, records: int, exc: BaseException) -> None:
         """Nothing more is enriched or released; ``on_fatal`` ends the process (``exit_now``)."""
         self._broken = True
-        records = len(batch.incoming if isinstance(batch, Batch) else batch)
         self._on_fatal("could not complete a batch of %d records (%s: %r); exiting without committing it "
                        "or the batches after it (restarted, the worker processes them again)", records, stage, exc)
 
@@ -218,7 +217,7 @@ class Pipeline:
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # noqa: BLE001 - a dead core process, or a bug: never commit the batch
-            self._fail("enrich", incoming, exc)
+            self._fail("enrich", len(incoming), exc)
             return None
         self._enrich_slots.release()
         return report

@@ -235,11 +235,8 @@ def test_with_two_enrichments_at_once_batches_still_leave_in_the_order_they_came
             events.append(f"done {key}")
             return enriched(items)
 
-        async def release(token):
-            events.append(f"release {token}")
-
         topic = FakeTopic()
-        pipeline = Pipeline(gated_enrich, senders(topic.send, FakeTopic().send), release, depth=4,
+        pipeline = Pipeline(gated_enrich, senders(topic.send, FakeTopic().send), Recorder(events).release, depth=4,
                             enrich_concurrency=2, on_fatal=_fatal_is_a_failure)
         for number, start in enumerate((0, 2, 4)):
             assert await pipeline.submit(incoming(6)[start : start + 2], number)
@@ -269,10 +266,7 @@ def test_with_two_enrichments_at_once_a_dead_core_releases_nothing_from_that_bat
             await asyncio.sleep(0.02)
             return enriched(items)
 
-        async def release(token):
-            events.append(f"release {token}")
-
-        pipeline = Pipeline(enrich, senders(FakeTopic().send, FakeTopic().send), release, depth=4,
+        pipeline = Pipeline(enrich, senders(FakeTopic().send, FakeTopic().send), Recorder(events).release, depth=4,
                             enrich_concurrency=2, on_fatal=lambda *args: fatal.append(args))
         for number, start in enumerate((0, 2, 4)):
             await pipeline.submit(incoming(6)[start : start + 2], number)
@@ -296,12 +290,8 @@ def test_a_dead_core_ends_the_process_at_once_and_no_later_batch_is_enriched():
                 raise CoreProcessDied("the core process (all) ended (exit code -9)")
             return enriched(items)
 
-        releases: list = []
-
-        async def release(token):
-            releases.append(token)
-
-        pipeline = Pipeline(enrich, senders(SlowAcks().send, FakeTopic().send), release,
+        releases: list[str] = []
+        pipeline = Pipeline(enrich, senders(SlowAcks().send, FakeTopic().send), Recorder(releases).release,
                             on_fatal=lambda *args: fatal.append(args))
         for number in range(3):  # depth 3: all in flight at once
             await pipeline.submit(incoming(3)[number : number + 1], number)

