@@ -71,14 +71,14 @@ def main(metrics_urls: list[str]) -> int:
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # before it answers: a stop may come right after
+        signal.signal(signum, lambda *_: stopping.set())
     try:
         server = PageServer(settings, metrics_urls=metrics_urls).start()
     except ConfigError as exc:
         log.error("%s", exc)
         return EXIT_CONFIG
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
     stopping.wait()
     server.stop()
     return 0
