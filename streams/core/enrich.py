@@ -34,6 +34,7 @@ from streams.core.geo.localized import (
     without_article,
 )
 from streams.core.geo.names import normalize_name
+from streams.core.geo.nearby import nearby_places
 from streams.core.geo.places import to_tag
 from streams.core.geo.world import world_mentions, world_places
 from streams.core.language import detect_language
@@ -331,6 +332,8 @@ class Enricher:
                 names_only=unit.route is not None and unit.route.ner is None,
             ) if unit.route is None or unit.route.pipeline != "none" else None
             countries, places = (located.countries, located.places) if located else ([], [])
+            if places and (unit.route is None or unit.route.ner == ENGLISH):  # "Paradise Creek" near Moscow, Idaho
+                places = places + nearby_places(text, place_mentions, places, [(w.start, w.end) for w in world])
             if dateline is not None:  # resolved with the article's places ("BELGRADE —" over Bozeman)
                 place = located.dateline_place if located else resolved_dateline_place(dateline, gaz, text)
                 dateline = replace(dateline, country=place.code if place is not None else None)
@@ -453,8 +456,10 @@ def _place_dict(tag, *, short: bool = False) -> dict[str, Any]:
     }
     if short:
         return where
+    placed = {"near": {"geonameid": tag.near[0], "name": tag.near[1]}} if tag.near is not None else {}
     return {
         **where,
+        **placed,
         "population": tag.population,
         "count": tag.count,
         "score": round(tag.score, 4),

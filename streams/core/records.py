@@ -25,7 +25,7 @@ from streams.errors import NewsstreamError
 
 #: Version of the enriched-article and dead-letter records this code writes.
 #: Minor versions only add optional fields; anything else is a new major version.
-SCHEMA_VERSION = "1.2"  # 1.1: places, dateline.place, pipeline.data; 1.2: world_places
+SCHEMA_VERSION = "1.3"  # 1.1: places, dateline.place, pipeline.data; 1.2: world_places; 1.3: places[].near
 
 #: The JSON Schemas: the top-level ``schemas/`` folder, shipped inside the package through
 #: the ``streams/schemas`` link, so an installed worker finds them as a checkout does.

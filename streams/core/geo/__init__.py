@@ -56,6 +56,8 @@ Data (``streams/core/data``, each file with a ``_source`` saying where it comes 
   name before them a river or county; ``geo_org_prefix_countries.json``: countries
   whose states head organisation names;
 * ``geo_weights.json``: priors, context bonuses, score and focus weights.
+* ``geo_nearby.json``: the head words that make a name a creek, lake or park ("Paradise Creek",
+  "Lake Karapiro"), placed at the town named nearest when no table holds it (``nearby.py``).
 * ``geo_lang_<code>.json`` (fr, es, de, it, pt): what pycountry's translations lack for
   text in that language (short names, seas that are no country; for French demonyms,
   metonyms, towns and features), read by ``localized.py``, the gazetteer's view per language.

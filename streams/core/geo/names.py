@@ -195,3 +195,16 @@ def usable_alternate(alt: str) -> bool:
     """An alternate city name worth indexing: Latin script, capitalised, not a code ("IEV")."""
     folded = fold(alt)
     return bool(_ALT_OK.fullmatch(folded)) and not folded.isupper() and len(folded.split()) <= 4
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def bare_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name's span without a leading "the " NER took in ("the Pacific") or a trailing "'s"."""
+    if text[start : start + 4].lower() == "the " and end - start > 4:
+        start += 4
+    possessive = _POSSESSIVE.search(text, start, end)
+    if possessive is not None and possessive.start() > start:
+        end = possessive.start()
+    return start, end

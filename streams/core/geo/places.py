@@ -62,6 +62,7 @@ class PlaceTag:
     score: float
     focus: bool
     mentions: tuple[Mention, ...]
+    near: tuple[int | None, str] | None = None  # (geonameid, name) of the place whose point it takes (nearby.py)
 
 
 def place_key(place: Place) -> tuple:

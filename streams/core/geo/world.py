@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from streams.core.geo.data import read_data
-from streams.core.geo.names import normalize_name
+from streams.core.geo.names import bare_span, normalize_name
 from streams.core.nlp import Mention
 
 #: NER labels under which a name is a place.
 _PLACE_LABELS = frozenset({"LOC", "GPE"})
-_POSSESSIVE = re.compile(r"['’]s$")
 _NEXT_WORD = re.compile(r"[ \u00a0]+([a-z]+)")
 
 
@@ -115,7 +114,7 @@ def world_mentions(text: str, mentions: list[Mention]) -> list[WorldMention]:
     table = _table()
     found: dict[int, WorldMention] = {}
     for mention in mentions:
-        start, end = _bare(text, mention)
+        start, end = bare_span(text, mention.start, mention.end)
         entry = table.get(normalize_name(text[start:end]))
         if entry is None or not (entry.several_words or mention.label in _PLACE_LABELS):
             continue
@@ -133,17 +132,6 @@ def world_mentions(text: str, mentions: list[Mention]) -> list[WorldMention]:
     kept = [w for w in found.values() if not any(s <= w.start and w.end <= e for s, e in held)]
     return sorted((w for w in kept if not any(o is not w and o.start <= w.start and w.end <= o.end for o in kept)),
                   key=lambda w: w.start)  # "Africa" of "sub-Saharan Africa" goes
-
-
-def _bare(text: str, mention: Mention) -> tuple[int, int]:
-    """The span without a leading "the " NER took in ("the Pacific") or a trailing "'s"."""
-    start, end = mention.start, mention.end
-    if text[start : start + 4].lower() == "the " and end - start > 4:
-        start += 4
-    possessive = _POSSESSIVE.search(text, start, end)
-    if possessive is not None and possessive.start() > start:
-        end = possessive.start()
-    return start, end
 
 
 def _as_a_noun(text: str, start: int, end: int) -> bool:

@@ -140,3 +140,12 @@ def test_a_water_named_after_a_country_is_a_world_place_and_tags_no_country(enri
     body = f"Ships were seen in the {water} on Monday."
     record = enricher.enrich_article({"id": "w", "title": "Ships", "body": body}).record
     assert [p["name"] for p in record["world_places"]] and record["countries"] == [] and record["places"] == []
+
+
+def test_the_enriched_record_carries_the_feature_with_near_and_no_new_country(enricher):
+    body = ("MOSCOW, Idaho — Crews cleared debris from Paradise Creek on Tuesday after a storm hit Moscow "
+            "and nearby Pullman, Washington.")
+    record = enricher.enrich_article({"id": "pc", "title": "Storm cleanup", "body": body}).record
+    creek = next(p for p in record["places"] if p["name"] == "Paradise Creek")
+    assert creek["near"]["name"] in {"Moscow", "Pullman"} and creek["geonameid"] is None and creek["country"] == "US"
+    assert [c["code"] for c in record["countries"]] == ["US"]
