@@ -85,7 +85,9 @@ PLACE_FLOORS = {
     # us_local3 0.745 / 0.938 / 0.699, intl3 0.809 / 0.912 / 0.738, us_local4 0.731 / 0.948 / 0.693, intl4
     # 0.729 / 0.944 / 0.688: the floors sit 0.02-0.04 under them. With the features placed near (nearby.py,
     # 2026-12-08): us_local 0.924 / 0.952 / 0.880, us_local3 0.915 / 0.954 / 0.873, intl3 0.862 / 0.881 / 0.760,
-    # us_local4 0.889 / 0.932 / 0.829, intl4 0.777 / 0.921 / 0.716.
+    # us_local4 0.889 / 0.932 / 0.829, intl4 0.777 / 0.921 / 0.716; with 125 more features: us_local 0.934 / 0.953 /
+    # 0.890, us_local3 0.919 / 0.954 / 0.876, intl3 0.884 / 0.889 / 0.787, us_local4 0.902 / 0.933 / 0.842, intl4
+    # 0.788 / 0.922 / 0.726.
     "us_local3": {"coverage": 0.88, "accuracy_found": 0.92, "accuracy": 0.84},
     "intl3": {"coverage": 0.83, "accuracy_found": 0.85, "accuracy": 0.73},
     "us_local4": {"coverage": 0.86, "accuracy_found": 0.90, "accuracy": 0.80},
