@@ -62,7 +62,7 @@ SETS = {
     "dev_multi": HERE / "dev_multi.jsonl",
 }
 # the evaluators' sets, once they are in
-for _name in ("intl", "fr", "multi", "us_local3", "intl3", "us_local4", "intl4"):
+for _name in ("intl", "fr", "multi", "us_local3", "intl3", "us_local4", "intl4", "us_local5", "intl5"):
     if (HERE / f"{_name}.jsonl").exists():
         SETS[_name] = HERE / f"{_name}.jsonl"
 
