@@ -333,7 +333,9 @@ class Enricher:
             ) if unit.route is None or unit.route.pipeline != "none" else None
             countries, places = (located.countries, located.places) if located else ([], [])
             if places and (unit.route is None or unit.route.ner == ENGLISH):  # "Paradise Creek" near Moscow, Idaho
-                places = places + nearby_places(text, place_mentions, places, [(w.start, w.end) for w in world])
+                places = places + nearby_places(text, place_mentions, places, [(w.start, w.end) for w in world],
+                                                  skip=lambda name: _no_place_name(name, gaz),
+                                                  known=lambda name: bool(gaz.lookup(name)))
             if dateline is not None:  # resolved with the article's places ("BELGRADE —" over Bozeman)
                 place = located.dateline_place if located else resolved_dateline_place(dateline, gaz, text)
                 dateline = replace(dateline, country=place.code if place is not None else None)
@@ -393,6 +395,12 @@ def _demonym_as_norp(mention: nlp_mod.Mention, gaz: Gazetteer) -> nlp_mod.Mentio
     if gaz.lookup(first):  # "Suisse" is Switzerland as well as Swiss: a place NER found stays one
         return mention
     return nlp_mod.Mention(first, "NORP", mention.start, mention.start + len(first))
+
+
+def _no_place_name(name: str, gaz: Gazetteer) -> bool:
+    """A name the gazetteer knows as a nationality or as never a place ("Sierra Leonean", "Golan Heights")."""
+    key = normalize_name(name)
+    return key in gaz.demonyms or key in gaz.excluded
 
 
 def _is_place(span: str, gaz: Gazetteer) -> bool:

@@ -35,16 +35,17 @@ class FeatureTables:
             for alias in (name, *entry.get("aliases", ())):
                 key = normalize_name(alias)
                 for code, admin1, lat, lon in entry["at"]:
-                    if self._move_region(key, code, lat, lon):
+                    if self._move_region(key, code, name, lat, lon):
                         continue
                     self._add_curated(alias, Place(code, kind, admin1, 0, False, 0, name, lat, lon), _SOURCE)
 
-    def _move_region(self, key: str, code: str, lat: float, lon: float) -> bool:
-        """A curated region of that name and country takes the feature's point."""
+    def _move_region(self, key: str, code: str, name: str, lat: float, lon: float) -> bool:
+        """A curated region of that name and country takes the feature's point and name, and drops
+        the country's GeoNames id it carried: it is a place of its own ("Provence" is no entry of France's)."""
         bucket = self._index.get(key, [])
         for i, place in enumerate(bucket):
             if place.kind == PlaceKind.REGION and place.code == code:
-                moved = place._replace(lat=lat, lon=lon)
+                moved = place._replace(lat=lat, lon=lon, geonameid=0, name=name)
                 bucket[i] = self._interned.setdefault(moved, moved)
                 return True
         return False
