@@ -71,11 +71,6 @@ def head_strength(name: str) -> str | None:
     return None
 
 
-def is_feature_name(name: str) -> bool:
-    """Whether ``name`` has the form of a natural feature or a park (a head word and a name)."""
-    return head_strength(name) is not None
-
-
 def nearby_places(text: str, mentions: Sequence[Mention], places: Sequence[PlaceTag],
                   taken: Sequence[tuple[int, int]] = (), skip: Callable[[str], bool] | None = None,
                   known: Callable[[str], bool] | None = None) -> list[PlaceTag]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.core.geo.nearby import head_strength, is_feature_name, nearby_places
+from streams.core.geo.nearby import head_strength, nearby_places
 from streams.core.geo.places import Mention as PlaceMention
 from streams.core.geo.places import PlaceTag
 from tests.unit.core.geo.helpers import spans
@@ -23,13 +23,13 @@ def tag(text: str, name: str, feature: str = "town", nth: int = 1, lat: float = 
                                   "Mount Apo", "Bayou Macon", "Lac qui Parle Lake", "Sangre de Cristo Mountains",
                                   "Fort Riley", "Tuttle Creek Lake"])
 def test_names_of_features_and_parks(name):
-    assert is_feature_name(name)
+    assert head_strength(name) is not None
 
 
 @pytest.mark.parametrize("name", ["Lake Forest College", "River Road Bridge", "Creek", "Lake", "big river",
                                   "Moscow", "Sandy River Health Center", "Paradise creek", "Park Service"])
 def test_organisations_roads_lone_head_words_and_lower_case_are_no_features(name):
-    assert not is_feature_name(name)
+    assert head_strength(name) is None
 
 
 def test_a_feature_takes_the_point_country_and_state_of_the_town_named_nearest_and_says_which():
